@@ -1,0 +1,93 @@
+"""Printed digits rendered from the fonts installed on the machine, in MNIST form.
+
+MNIST holds only handwriting; meters, forms and Sudoku grids print their digits. Rendering
+0-9 in every usable font (with random weight, size, slant and blur) gives the network
+printed shapes to learn from. Debian packages such as fonts-dejavu, fonts-liberation,
+fonts-freefont-ttf, fonts-urw-base35, fonts-noto-core and fonts-dseg (seven-segment) supply them.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from digitrec.preprocess import to_mnist_form
+
+FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
+FONT_SUFFIXES = {".ttf", ".otf"}
+SKIPPED_FONT_WORDS = ("symbol", "dingbat", "d050000l", "emoji", "math", "music", "braille", "ornament", "icon", "weather", "dseg14")
+CANVAS_PX = 112
+PROBE_SIZE_PX = 48
+
+
+class FontsError(Exception):
+    """No usable font was found for rendering printed digits."""
+
+
+def find_digit_fonts(dirs: tuple[Path, ...] = FONT_DIRS) -> list[Path]:
+    """Every font file under ``dirs`` that draws ten distinct, non-empty digit glyphs."""
+    candidates = sorted(
+        path
+        for folder in dirs
+        if folder.is_dir()
+        for path in folder.rglob("*")
+        if path.suffix.lower() in FONT_SUFFIXES and not any(w in path.name.lower() for w in SKIPPED_FONT_WORDS)
+    )
+    return [path for path in candidates if _draws_distinct_digits(path)]
+
+
+def _draws_distinct_digits(path: Path) -> bool:
+    try:
+        font = ImageFont.truetype(str(path), PROBE_SIZE_PX)
+        glyphs = [_render(str(digit), font, stroke_px=0).tobytes() for digit in range(10)]
+    except OSError:
+        return False
+    non_empty = all(any(glyph) for glyph in glyphs)
+    return non_empty and len(set(glyphs)) == 10
+
+
+def _render(text: str, font: ImageFont.FreeTypeFont, stroke_px: int) -> Image.Image:
+    canvas = Image.new("L", (CANVAS_PX, CANVAS_PX), 0)
+    draw = ImageDraw.Draw(canvas)
+    draw.text((CANVAS_PX / 2, CANVAS_PX / 2), text, fill=255, font=font, anchor="mm", stroke_width=stroke_px, stroke_fill=255)
+    return canvas
+
+
+def render_printed_digits(count: int, seed: int, fonts: list[Path] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` printed digits (balanced over 0-9) as N x 28 x 28 float32 images and their labels."""
+    fonts = find_digit_fonts() if fonts is None else fonts
+    if not fonts:
+        raise FontsError(
+            "no font with digits found under " + ", ".join(map(str, FONT_DIRS))
+            + "; install some (e.g. apt-get install fonts-dejavu fonts-liberation) or train with --printed 0"
+        )
+    rng = np.random.default_rng([seed, 7])
+    labels = np.arange(count) % 10
+    rng.shuffle(labels)
+    images = np.empty((count, 28, 28), np.float32)
+    loaded: dict[tuple[Path, int], ImageFont.FreeTypeFont] = {}
+    for i, label in enumerate(labels):
+        path = fonts[rng.integers(len(fonts))]
+        size = int(rng.integers(36, 72))
+        font = loaded.setdefault((path, size), ImageFont.truetype(str(path), size))
+        stroke_px = int(rng.choice([0, 0, 0, 1, 2]))
+        glyph = np.asarray(_render(str(label), font, stroke_px), np.float32) / 255.0
+        images[i] = to_mnist_form(_distort(glyph, rng))
+    return images, labels.astype(np.uint8)
+
+
+def _distort(glyph: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A little slant, rotation, blur and uneven width, as a camera and a printer give."""
+    shear = rng.uniform(-0.2, 0.2)
+    angle = rng.uniform(-6, 6)
+    matrix = cv2.getRotationMatrix2D((CANVAS_PX / 2, CANVAS_PX / 2), angle, 1.0)
+    matrix[0, 1] += shear
+    matrix[0, 2] -= shear * CANVAS_PX / 2
+    squeeze = rng.uniform(0.75, 1.15)
+    matrix[0, :2] *= squeeze
+    matrix[0, 2] += (1 - squeeze) * CANVAS_PX / 2
+    warped = cv2.warpAffine(glyph, matrix, (CANVAS_PX, CANVAS_PX), flags=cv2.INTER_LINEAR)
+    sigma = rng.uniform(0.0, 2.0)
+    return cv2.GaussianBlur(warped, (0, 0), sigma) if sigma > 0.3 else warped

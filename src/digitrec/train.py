@@ -1,0 +1,300 @@
+"""A training run: the recipe, the data it sees, checkpoints after every epoch, and resume.
+
+A run lives in its own folder. After every completed epoch the folder holds a checkpoint
+(weights, optimizer state, random-generator state) and ``progress.json`` naming it, so a run
+stopped at any moment resumes from the last finished epoch and ends exactly where an
+uninterrupted run would have.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import platform
+import sys
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from digitrec import __version__  # noqa: E402
+from digitrec import plots  # noqa: E402
+from digitrec.augment import NO_AUGMENTATION, Augmentation, augment_batch  # noqa: E402
+from digitrec.classifier import Classifier  # noqa: E402
+from digitrec.data import load_mnist  # noqa: E402
+from digitrec.evaluate import classification_metrics  # noqa: E402
+from digitrec.files import fresh_run_dir, read_json, write_json, write_text  # noqa: E402
+from digitrec.model import build_model  # noqa: E402
+from digitrec.printed import render_printed_digits  # noqa: E402
+from digitrec.report import write_report  # noqa: E402
+
+CHECKPOINT_DIR = "checkpoints"
+PROGRESS_FILE = "progress.json"
+CONFIG_FILE = "config.json"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides a run's result. Saved as ``config.json``; ``--resume`` reads it back."""
+
+    arch: str = "default"
+    epochs: int = 30
+    batch_size: int = 128
+    seed: int = 1
+    learning_rate: float = 2e-3
+    schedule: str = "cosine"
+    warmup_epochs: float = 1.0
+    validation_size: int = 5000
+    printed: int = 20000
+    limit: int | None = None
+    augmentation: Augmentation = field(default_factory=Augmentation)
+    mnist_path: str | None = None
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["augmentation"] = self.augmentation.to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TrainConfig":
+        data = dict(data)
+        data["augmentation"] = Augmentation(**data["augmentation"])
+        return cls(**data)
+
+
+RECIPES: dict[str, TrainConfig] = {
+    "default": TrainConfig(),
+    "baseline": TrainConfig(
+        arch="baseline", epochs=15, batch_size=128, learning_rate=1e-3, schedule="constant",
+        warmup_epochs=0.0, validation_size=6000, printed=0, augmentation=NO_AUGMENTATION,
+    ),
+    "fast": TrainConfig(
+        arch="fast", epochs=1, batch_size=64, learning_rate=5e-3, schedule="cosine",
+        warmup_epochs=0.1, validation_size=5000, printed=0, augmentation=NO_AUGMENTATION,
+    ),
+}
+
+
+def recipe(arch: str, **overrides) -> TrainConfig:
+    """The named architecture's default recipe with the given (non-None) fields replaced."""
+    if arch not in RECIPES:
+        raise ValueError(f"unknown architecture {arch!r}; choose one of: {', '.join(RECIPES)}")
+    return replace(RECIPES[arch], **{k: v for k, v in overrides.items() if v is not None})
+
+
+@dataclass
+class Splits:
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
+def prepare_data(config: TrainConfig) -> Splits:
+    """MNIST scaled to [0, 1], a seeded validation split held out of the training set, printed digits added."""
+    (x_train, y_train), (x_test, y_test) = load_mnist(config.mnist_path)
+    order = np.random.default_rng([config.seed, 1]).permutation(len(x_train))
+    validation_size = config.validation_size
+    if config.limit is not None:
+        validation_size = min(validation_size, max(100, config.limit // 10))
+    val_index, train_index = order[:validation_size], order[validation_size:]
+    if config.limit is not None:
+        train_index = train_index[: config.limit]
+    x_fit, y_fit = x_train[train_index].astype(np.float32) / 255.0, y_train[train_index]
+    if config.printed:
+        printed_x, printed_y = render_printed_digits(config.printed, config.seed)
+        x_fit, y_fit = np.concatenate([x_fit, printed_x]), np.concatenate([y_fit, printed_y])
+    return Splits(
+        x_fit, y_fit,
+        x_train[val_index].astype(np.float32) / 255.0, y_train[val_index],
+        x_test.astype(np.float32) / 255.0, y_test,
+    )
+
+
+def steps_per_epoch(config: TrainConfig, train_size: int) -> int:
+    return int(np.ceil(train_size / config.batch_size))
+
+
+def compile_new_model(config: TrainConfig, train_size: int) -> keras.Model:
+    keras.utils.set_random_seed(config.seed)
+    model = build_model(config.arch)
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate_schedule(config, train_size)),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def learning_rate_schedule(config: TrainConfig, train_size: int):
+    """Constant, or a linear warm-up to the peak then cosine decay to zero, counted in steps."""
+    if config.schedule == "constant":
+        return config.learning_rate
+    if config.schedule != "cosine":
+        raise ValueError(f"unknown schedule {config.schedule!r}; choose 'cosine' or 'constant'")
+    steps = steps_per_epoch(config, train_size)
+    warmup_steps = int(config.warmup_epochs * steps)
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=config.learning_rate / 100 if warmup_steps else config.learning_rate,
+        decay_steps=max(1, config.epochs * steps - warmup_steps),
+        warmup_target=config.learning_rate if warmup_steps else None,
+        warmup_steps=warmup_steps,
+    )
+
+
+def epoch_batches(x: np.ndarray, y: np.ndarray, config: TrainConfig, epoch: int):
+    """Yield the (augmented) batches of one epoch; the same epoch number always gives the same batches."""
+    order = np.random.default_rng([config.seed, 2, epoch]).permutation(len(x))
+    for step, start in enumerate(range(0, len(x), config.batch_size)):
+        index = order[start: start + config.batch_size]
+        rng = np.random.default_rng([config.seed, 3, epoch, step])
+        yield augment_batch(x[index], config.augmentation, rng)[..., None], y[index]
+
+
+def start_run(config: TrainConfig, out: Path = Path("runs/train")) -> Path:
+    """Create a fresh run folder holding the config; return it."""
+    run_dir = fresh_run_dir(out, config.arch)
+    write_json(run_dir / CONFIG_FILE, {**config.to_dict(), "environment": environment_info()})
+    return run_dir
+
+
+def environment_info() -> dict:
+    return {
+        "digitrec": __version__,
+        "keras": keras.__version__,
+        "tensorflow": tf.__version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "command": " ".join(["digitrec", *sys.argv[1:]]) if sys.argv else "",
+    }
+
+
+def load_run_config(run_dir: Path) -> TrainConfig:
+    data = read_json(Path(run_dir) / CONFIG_FILE)
+    data.pop("environment", None)
+    return TrainConfig.from_dict(data)
+
+
+def train_run(run_dir: Path, verbose: bool = True) -> dict:
+    """Train (or go on training) the run in ``run_dir`` to its last epoch, then evaluate it.
+
+    Returns the test-set metrics. Safe to call again after an interruption.
+    """
+    run_dir = Path(run_dir)
+    config = load_run_config(run_dir)
+    tf.config.experimental.enable_op_determinism()
+    data = prepare_data(config)
+    progress = _read_progress(run_dir)
+    if progress["checkpoint"]:
+        model = keras.models.load_model(run_dir / progress["checkpoint"], safe_mode=True)
+    else:
+        model = compile_new_model(config, len(data.x_train))
+        plots.sample_grid(_sample_inputs(data, config), data.y_train[:40], run_dir / "samples.png")
+    for epoch in range(progress["completed_epochs"], config.epochs):
+        if verbose:
+            print(f"Epoch {epoch + 1}/{config.epochs}", file=sys.stderr)
+        row = _train_one_epoch(model, data, config, epoch, verbose)
+        progress = _save_progress(run_dir, model, progress, row)
+    return finish_run(run_dir, model, data, progress["history"], config)
+
+
+def _sample_inputs(data: Splits, config: TrainConfig) -> np.ndarray:
+    rng = np.random.default_rng([config.seed, 4])
+    return augment_batch(data.x_train[:40], config.augmentation, rng)
+
+
+def _train_one_epoch(model: keras.Model, data: Splits, config: TrainConfig, epoch: int, verbose: bool) -> dict:
+    steps = steps_per_epoch(config, len(data.x_train))
+    bar = keras.utils.Progbar(steps, verbose=1 if verbose else 0)
+    totals = np.zeros(2)
+    for step, (x_batch, y_batch) in enumerate(epoch_batches(data.x_train, data.y_train, config, epoch)):
+        model.reset_metrics()
+        logs = model.train_on_batch(x_batch, y_batch, return_dict=True)
+        batch_values = np.array([float(logs["loss"]), float(logs["accuracy"])])
+        totals += batch_values * len(y_batch)
+        bar.update(step + 1, values=[("loss", batch_values[0]), ("accuracy", batch_values[1])])
+    loss, accuracy = totals / len(data.x_train)
+    val = model.evaluate(data.x_val[..., None], data.y_val, batch_size=1024, verbose=0, return_dict=True)
+    row = {
+        "epoch": epoch + 1,
+        "loss": float(loss),
+        "accuracy": float(accuracy),
+        "val_loss": float(val["loss"]),
+        "val_accuracy": float(val["accuracy"]),
+        "learning_rate": float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)),
+    }
+    if verbose:
+        print(f"  val_loss {row['val_loss']:.4f}  val_accuracy {row['val_accuracy']:.4%}", file=sys.stderr)
+    return row
+
+
+def _read_progress(run_dir: Path) -> dict:
+    path = run_dir / PROGRESS_FILE
+    if path.exists():
+        return read_json(path)
+    return {"completed_epochs": 0, "checkpoint": None, "history": []}
+
+
+def _save_progress(run_dir: Path, model: keras.Model, progress: dict, row: dict) -> dict:
+    """Checkpoint first, then the progress file that names it: a crash between the two loses nothing."""
+    checkpoint = Path(CHECKPOINT_DIR) / f"epoch-{row['epoch']:03d}.keras"
+    (run_dir / CHECKPOINT_DIR).mkdir(exist_ok=True)
+    _atomic_model_save(model, run_dir / checkpoint)
+    new_progress = {
+        "completed_epochs": row["epoch"],
+        "checkpoint": str(checkpoint),
+        "history": [*progress["history"], row],
+    }
+    write_json(run_dir / PROGRESS_FILE, new_progress)
+    write_text(run_dir / "history.csv", _history_csv(new_progress["history"]))
+    if progress["checkpoint"]:
+        (run_dir / progress["checkpoint"]).unlink(missing_ok=True)
+    return new_progress
+
+
+def _atomic_model_save(model: keras.Model, path: Path) -> None:
+    temporary = path.with_name(f".{path.stem}.partial.keras")
+    model.save(temporary)
+    os.replace(temporary, path)
+
+
+def _history_csv(history: list[dict]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(history[0]))
+    writer.writeheader()
+    writer.writerows(history)
+    return buffer.getvalue()
+
+
+def inference_copy(model: keras.Model, arch: str) -> keras.Model:
+    """The same weights in a fresh, uncompiled model: no optimizer state, a third of the size."""
+    copy = build_model(arch)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def finish_run(run_dir: Path, model: keras.Model, data: Splits, history: list[dict], config: TrainConfig) -> dict:
+    """Save the final model, judge it once on the test set, draw the figures and write the report."""
+    final = inference_copy(model, config.arch)
+    _atomic_model_save(final, run_dir / "model.keras")
+    probabilities = Classifier(run_dir / "model.keras").predict_proba(data.x_test)
+    metrics = classification_metrics(data.y_test, probabilities)
+    metrics["validation_accuracy"] = history[-1]["val_accuracy"] if history else None
+    metrics["epochs"] = len(history)
+    write_json(run_dir / "metrics.json", metrics)
+    plots.learning_curves(history, run_dir / "learning_curves.png")
+    plots.confusion_matrix_plot(metrics["confusion_matrix"], run_dir / "confusion_matrix.png")
+    plots.roc_curves(data.y_test, probabilities, run_dir / "roc_curves.png")
+    plots.mistakes_gallery(data.x_test, data.y_test, probabilities, run_dir / "mistakes.png")
+    write_report(run_dir, config.to_dict(), metrics, history)
+    for leftover in (run_dir / CHECKPOINT_DIR).glob("*.keras"):
+        leftover.unlink()
+    return metrics
+
