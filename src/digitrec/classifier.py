@@ -10,11 +10,9 @@ import os
 from importlib import resources
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import numpy as np
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+from digitrec.backend import keras, tf
 
 BUNDLED_MODEL_NAME = "digitrec-default.keras"
 BATCH_SIZE = 1024

@@ -4,9 +4,12 @@ Sources are tried in order: the ``path`` argument, the ``DIGITREC_MNIST`` enviro
 variable, the Keras cache (``$KERAS_HOME/datasets/mnist.npz`` or ``~/.keras/datasets/mnist.npz``),
 then a download from public mirrors into that cache. Every load is checked against the sha256
 of each array's raw bytes, so a re-packed file is accepted and a corrupt or different one is not.
+
+Labelled image folders (``labels.csv`` beside the pictures) are listed by ``load_labelled_folders``.
 """
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
 import os
@@ -14,6 +17,7 @@ import shutil
 import urllib.error
 import urllib.request
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -94,12 +98,12 @@ def _not_found_message(cache: Path, why: str) -> str:
 
 def download_mnist(
     cache: Path,
-    npz_urls: tuple[str, ...] = MNIST_NPZ_URLS,
-    idx_base_urls: tuple[str, ...] = MNIST_IDX_BASE_URLS,
+    npz_urls: tuple[str, ...] | None = None,
+    idx_base_urls: tuple[str, ...] | None = None,
 ) -> Path:
     """Fetch MNIST into ``cache`` (an .npz), trying each mirror in turn; return the path."""
     failures = []
-    for url in npz_urls:
+    for url in MNIST_NPZ_URLS if npz_urls is None else npz_urls:
         try:
             atomic_write(cache, lambda tmp, url=url: _fetch(url, tmp))
             verify_arrays(_read_arrays(cache), cache)
@@ -107,7 +111,7 @@ def download_mnist(
         except (OSError, urllib.error.URLError, DatasetError, ValueError) as error:
             cache.unlink(missing_ok=True)
             failures.append(f"{url}: {error}")
-    for base in idx_base_urls:
+    for base in MNIST_IDX_BASE_URLS if idx_base_urls is None else idx_base_urls:
         try:
             arrays = {name: _parse_idx(_fetch_bytes(base + stem + ".gz"), base + stem) for name, stem in IDX_FILES.items()}
             verify_arrays(arrays, Path(base))
@@ -192,3 +196,58 @@ def verify_arrays(arrays: dict[str, np.ndarray], source: Path) -> None:
                 f"{source}: {name} is not the canonical MNIST array (sha256 or dtype differs); "
                 f"the file is corrupt or a different data set: delete it and download it again"
             )
+
+
+LABELS_FILE = "labels.csv"
+ITEM_KINDS = ("single", "multi")
+
+
+@dataclass(frozen=True)
+class LabelledItem:
+    """One labelled picture: its path, the digits it shows (a string: "04817" keeps its zero) and
+    its kind: ``"single"`` (one digit, read without segmentation), ``"multi"`` or ``None`` (unknown)."""
+
+    file: Path
+    label: str
+    kind: str | None
+
+
+def load_labelled_folders(root: str | os.PathLike, limit: int | None = None) -> dict[str, list[LabelledItem]]:
+    """The labelled pictures under ``root``, by folder name, folders in alphabetical order.
+
+    ``root`` is either one folder with a ``labels.csv`` (columns ``file,label[,kind]``, ``file``
+    relative to that folder) or a folder of such folders. ``limit`` keeps the first N items of
+    each folder. A missing or malformed ``labels.csv`` raises :class:`DatasetError`.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise DatasetError(f"{root}: no such folder; give a folder holding {LABELS_FILE} or folders that each hold one")
+    if (root / LABELS_FILE).is_file():
+        folders = [root]
+    else:
+        folders = sorted(child for child in root.iterdir() if (child / LABELS_FILE).is_file())
+    if not folders:
+        raise DatasetError(f"{root}: no {LABELS_FILE} here nor in its sub-folders; add one with the columns file,label[,kind]")
+    return {folder.name: _read_labels(folder / LABELS_FILE)[:limit] for folder in folders}
+
+
+def _read_labels(labels_path: Path) -> list[LabelledItem]:
+    try:
+        with open(labels_path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            columns = reader.fieldnames or []
+            rows = list(reader)
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise DatasetError(f"{labels_path}: cannot be read as a CSV file ({error}); save it as UTF-8 text with the columns file,label[,kind]") from error
+    missing = [name for name in ("file", "label") if name not in columns]
+    if missing:
+        raise DatasetError(f"{labels_path}: no {' or '.join(missing)} column; the first line must name the columns file,label[,kind]")
+    items = []
+    for line_number, row in enumerate(rows, start=2):
+        file, label, kind = ((row.get(name) or "").strip() for name in ("file", "label", "kind"))
+        if not file or not label.isdigit() or not label.isascii():
+            raise DatasetError(f"{labels_path}, line {line_number}: need a file name and a label of digits 0-9, got file={file!r} label={label!r}")
+        if kind and kind not in ITEM_KINDS:
+            raise DatasetError(f"{labels_path}, line {line_number}: kind must be single, multi or empty, got {kind!r}")
+        items.append(LabelledItem(labels_path.parent / file, label, kind or None))
+    return items

@@ -7,6 +7,10 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+FILE_MODE = 0o666 & ~_UMASK
+
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place.
@@ -18,6 +22,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
     os.close(fd)
     tmp = Path(tmp_name)
+    os.chmod(tmp, FILE_MODE)
     try:
         write(tmp)
         os.replace(tmp, path)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import keras
-from keras import layers
+from digitrec.backend import keras
+
+layers = keras.layers
 
 INPUT_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10

@@ -9,28 +9,23 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import platform
 import sys
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import numpy as np
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from digitrec import __version__  # noqa: E402
-from digitrec import plots  # noqa: E402
-from digitrec.augment import NO_AUGMENTATION, Augmentation, augment_batch  # noqa: E402
-from digitrec.classifier import Classifier  # noqa: E402
-from digitrec.data import load_mnist  # noqa: E402
-from digitrec.evaluate import classification_metrics  # noqa: E402
-from digitrec.files import fresh_run_dir, read_json, write_json, write_text  # noqa: E402
-from digitrec.model import build_model  # noqa: E402
-from digitrec.printed import render_printed_digits  # noqa: E402
-from digitrec.report import write_report  # noqa: E402
+from digitrec import __version__, plots
+from digitrec.augment import NO_AUGMENTATION, Augmentation, augment_batch
+from digitrec.backend import keras, tf
+from digitrec.classifier import Classifier
+from digitrec.data import load_mnist
+from digitrec.evaluate import classification_metrics
+from digitrec.files import atomic_write, fresh_run_dir, read_json, write_json, write_text
+from digitrec.model import build_model
+from digitrec.printed import render_printed_digits
+from digitrec.report import write_report
 
 CHECKPOINT_DIR = "checkpoints"
 PROGRESS_FILE = "progress.json"
@@ -210,16 +205,26 @@ def _sample_inputs(data: Splits, config: TrainConfig) -> np.ndarray:
     return augment_batch(data.x_train[:40], config.augmentation, rng)
 
 
-def _train_one_epoch(model: keras.Model, data: Splits, config: TrainConfig, epoch: int, verbose: bool) -> dict:
-    steps = steps_per_epoch(config, len(data.x_train))
-    bar = keras.utils.Progbar(steps, verbose=1 if verbose else 0)
-    totals = np.zeros(2)
-    for step, (x_batch, y_batch) in enumerate(epoch_batches(data.x_train, data.y_train, config, epoch)):
+def train_steps(model: keras.Model, x: np.ndarray, y: np.ndarray, config: TrainConfig, epoch: int):
+    """Train one epoch batch by batch, yielding ``(batch_size, loss, accuracy)`` after each step.
+
+    Between two steps the caller may do anything (draw a progress bar, measure test accuracy);
+    the training itself happens only here.
+    """
+    for x_batch, y_batch in epoch_batches(x, y, config, epoch):
         model.reset_metrics()
         logs = model.train_on_batch(x_batch, y_batch, return_dict=True)
-        batch_values = np.array([float(logs["loss"]), float(logs["accuracy"])])
-        totals += batch_values * len(y_batch)
-        bar.update(step + 1, values=[("loss", batch_values[0]), ("accuracy", batch_values[1])])
+        yield len(y_batch), float(logs["loss"]), float(logs["accuracy"])
+
+
+def _train_one_epoch(model: keras.Model, data: Splits, config: TrainConfig, epoch: int, verbose: bool) -> dict:
+    steps = steps_per_epoch(config, len(data.x_train))
+    _reseed_layers(model, config, epoch)
+    bar = keras.utils.Progbar(steps, verbose=1 if verbose else 0)
+    totals = np.zeros(2)
+    for step, (batch_size, loss, accuracy) in enumerate(train_steps(model, data.x_train, data.y_train, config, epoch)):
+        totals += np.array([loss, accuracy]) * batch_size
+        bar.update(step + 1, values=[("loss", loss), ("accuracy", accuracy)])
     loss, accuracy = totals / len(data.x_train)
     val = model.evaluate(data.x_val[..., None], data.y_val, batch_size=1024, verbose=0, return_dict=True)
     row = {
@@ -235,6 +240,18 @@ def _train_one_epoch(model: keras.Model, data: Splits, config: TrainConfig, epoc
     return row
 
 
+def _reseed_layers(model: keras.Model, config: TrainConfig, epoch: int) -> None:
+    """Restart every layer's random generator (dropout) from (seed, epoch).
+
+    Keras does not restore these generators when it loads a checkpoint, so without this a
+    resumed run would drop out different units than an uninterrupted one.
+    """
+    states = [v for v in model.non_trainable_variables if v.path.endswith("seed_generator_state")]
+    seeds = np.random.default_rng([config.seed, 5, epoch]).integers(0, 2**31, size=len(states))
+    for state, seed in zip(states, seeds):
+        state.assign(np.array([seed, 0], dtype=state.dtype))
+
+
 def _read_progress(run_dir: Path) -> dict:
     path = run_dir / PROGRESS_FILE
     if path.exists():
@@ -246,7 +263,7 @@ def _save_progress(run_dir: Path, model: keras.Model, progress: dict, row: dict)
     """Checkpoint first, then the progress file that names it: a crash between the two loses nothing."""
     checkpoint = Path(CHECKPOINT_DIR) / f"epoch-{row['epoch']:03d}.keras"
     (run_dir / CHECKPOINT_DIR).mkdir(exist_ok=True)
-    _atomic_model_save(model, run_dir / checkpoint)
+    atomic_write(run_dir / checkpoint, model.save)
     new_progress = {
         "completed_epochs": row["epoch"],
         "checkpoint": str(checkpoint),
@@ -257,12 +274,6 @@ def _save_progress(run_dir: Path, model: keras.Model, progress: dict, row: dict)
     if progress["checkpoint"]:
         (run_dir / progress["checkpoint"]).unlink(missing_ok=True)
     return new_progress
-
-
-def _atomic_model_save(model: keras.Model, path: Path) -> None:
-    temporary = path.with_name(f".{path.stem}.partial.keras")
-    model.save(temporary)
-    os.replace(temporary, path)
 
 
 def _history_csv(history: list[dict]) -> str:
@@ -283,7 +294,7 @@ def inference_copy(model: keras.Model, arch: str) -> keras.Model:
 def finish_run(run_dir: Path, model: keras.Model, data: Splits, history: list[dict], config: TrainConfig) -> dict:
     """Save the final model, judge it once on the test set, draw the figures and write the report."""
     final = inference_copy(model, config.arch)
-    _atomic_model_save(final, run_dir / "model.keras")
+    atomic_write(run_dir / "model.keras", final.save)
     probabilities = Classifier(run_dir / "model.keras").predict_proba(data.x_test)
     metrics = classification_metrics(data.y_test, probabilities)
     metrics["validation_accuracy"] = history[-1]["val_accuracy"] if history else None
