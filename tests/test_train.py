@@ -128,5 +128,5 @@ def test_cli_rejects_bad_arguments_in_one_line(tmp_path):
     result = run_cli("train", "--resume", str(tmp_path))
     assert result.returncode == 2 and "not a training run folder" in result.stderr
     result = run_cli("train", "--arch", "nope", "--out", str(tmp_path))
-    assert result.returncode == 2 and "unknown architecture" in result.stderr
+    assert result.returncode == 2 and "invalid choice: 'nope'" in result.stderr
     assert "Traceback" not in result.stderr

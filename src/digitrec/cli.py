@@ -10,6 +10,7 @@ from digitrec import __version__
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
+PROGRESS_MIN_FILES = 5
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,14 +50,17 @@ def _add_train(commands) -> None:
         "history.csv, metrics.json, figures and report.md. Ctrl-C keeps every finished epoch; "
         "continue with --resume.",
     )
-    train.add_argument("--arch", default="default", help="architecture: default, baseline or fast (default: default)")
-    train.add_argument("--epochs", type=int, help="number of epochs (default: the recipe's)")
-    train.add_argument("--batch-size", type=int, help="images per step (default: the recipe's)")
-    train.add_argument("--seed", type=int, help="random seed; same seed, same machine, same result (default: 1)")
-    train.add_argument("--limit", type=int, help="train on only the first N training images (quick trials)")
-    train.add_argument("--printed", type=int, help="how many font-rendered printed digits to add (default: the recipe's)")
-    train.add_argument("--mnist", help="MNIST .npz or IDX folder (default: $DIGITREC_MNIST, then the Keras cache)")
-    train.add_argument("--out", type=Path, default=Path("runs/train"), help="parent folder of run folders (default: runs/train)")
+    train.add_argument("--arch", default="default", choices=["default", "baseline", "fast"],
+                       help="architecture and its recipe (default: default)")
+    train.add_argument("--epochs", type=int, metavar="N", help="number of epochs (default: the recipe's)")
+    train.add_argument("--batch-size", type=int, metavar="N", help="images per step (default: the recipe's)")
+    train.add_argument("--seed", type=int, metavar="N", help="random seed; same seed, same machine, same result (default: 1)")
+    train.add_argument("--limit", type=int, metavar="N", help="train on only the first N training images (quick trials)")
+    train.add_argument("--printed", type=int, metavar="N",
+                       help="how many font-rendered printed digits to add (default: the recipe's)")
+    train.add_argument("--mnist", metavar="PATH", help="MNIST .npz or IDX folder (default: $DIGITREC_MNIST, then the Keras cache)")
+    train.add_argument("--out", type=Path, metavar="DIR", default=Path("runs/train"),
+                       help="parent folder of run folders (default: runs/train)")
     train.add_argument("--resume", type=Path, metavar="DIR", help="continue the interrupted run in DIR")
     train.set_defaults(handler=_run_train)
 
@@ -96,10 +100,17 @@ def _run_train(args) -> int:
 def _add_evaluate(commands) -> None:
     evaluate = commands.add_parser(
         "evaluate",
-        help="judge a model on the MNIST test set",
-        description="Accuracy, per-class precision/recall/F1, confusion matrix and ROC AUC on the MNIST test set.",
+        help="judge a model on the MNIST test set, or the whole reader on labelled pictures",
+        description="Accuracy, per-class precision/recall/F1, confusion matrix and ROC AUC on the MNIST test set; "
+        "with --images, exact and digit-level accuracy of the whole reader on labelled pictures, per folder.",
     )
     evaluate.add_argument("--model", type=Path, help="a .keras model (default: the bundled model)")
+    evaluate.add_argument(
+        "--images", type=Path, metavar="DIR",
+        help="judge the reader on labelled pictures instead of MNIST: DIR holds labels.csv (file,label[,kind]) "
+        "or folders that each hold one",
+    )
+    evaluate.add_argument("--min-confidence", type=float, metavar="P", help="with --images: drop digits read with a confidence below P")
     evaluate.add_argument("--mnist", help="MNIST .npz or IDX folder (default: $DIGITREC_MNIST, then the Keras cache)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     evaluate.add_argument("--out", type=Path, help="also write the figures (confusion matrix, ROC, mistakes) here")
@@ -107,14 +118,18 @@ def _add_evaluate(commands) -> None:
 
 
 def _run_evaluate(args) -> int:
+    if args.images is not None:
+        return _run_evaluate_images(args)
+    if args.min_confidence is not None:
+        raise ValueError("--min-confidence applies to the reader: use it with --images DIR")
     from digitrec import plots
     from digitrec.classifier import Classifier
     from digitrec.data import load_mnist
     from digitrec.evaluate import classification_metrics
     from digitrec.files import write_json
 
-    classifier = Classifier(args.model)
     _, (x_test, y_test) = load_mnist(args.mnist)
+    classifier = Classifier(args.model)
     probabilities = classifier.predict_proba(x_test.astype("float32") / 255.0)
     metrics = {"model": str(classifier.model_path), **classification_metrics(y_test, probabilities)}
     if args.out:
@@ -132,6 +147,32 @@ def _run_evaluate(args) -> int:
     return 0
 
 
+def _run_evaluate_images(args) -> int:
+    from digitrec.evaluate import evaluate_images
+    from digitrec.recognize import Recognizer
+
+    if args.mnist or args.out:
+        raise ValueError("--mnist and --out apply to the MNIST evaluation; leave them out with --images")
+    recognizer = Recognizer(args.model, min_confidence=args.min_confidence or 0.0)
+    scores = evaluate_images(recognizer, args.images)
+    if args.json:
+        print(json.dumps(scores))
+        return 0
+    print(f"{'source':<28} {'n':>6} {'accuracy':>9} {'digit accuracy':>15}")
+    for name, row in [*scores["sources"].items(), ("overall", scores["overall"])]:
+        print(f"{name:<28} {row['n']:>6} {_percent(row['accuracy']):>9} {_percent(row['digit_accuracy']):>15}")
+    failures = [failure for row in scores["sources"].values() for failure in row["failures"]]
+    if failures:
+        print(f"Unreadable pictures ({len(failures)}, counted as wrong):")
+        for failure in failures:
+            print(f"  {failure['error']}")
+    return 0
+
+
+def _percent(share: float | None) -> str:
+    return "n/a" if share is None else f"{share:.2%}"
+
+
 def _print_metrics(metrics: dict) -> None:
     print(f"Model: {metrics['model']}")
     print(f"Accuracy: {metrics['accuracy']:.2%} ({metrics['errors']} of {metrics['n']} wrong)")
@@ -144,34 +185,65 @@ def _print_metrics(metrics: dict) -> None:
 def _add_predict(commands) -> None:
     predict = commands.add_parser(
         "predict",
-        help="read the digit in each image",
-        description="Classify single-digit pictures with the bundled model.",
+        help="read the digits in images",
+        description="Read the digits in each image (a photo, a scan, a crop) in reading order, with each "
+        "digit's confidence. PATH is an image file, a folder (searched recursively) or a glob.",
     )
-    predict.add_argument("paths", nargs="+", metavar="IMAGE", help="image files")
+    predict.add_argument("paths", nargs="+", metavar="PATH", help="image files, folders or globs")
+    predict.add_argument("--json", action="store_true", help="print one JSON object per image on stdout")
+    predict.add_argument("--save-annotated", type=Path, metavar="DIR", help="write each image with boxes and digits drawn to DIR/<name>.png")
+    predict.add_argument("--min-confidence", type=_probability, default=0.0, metavar="P", help="drop digits read with less confidence than P, 0-1 (default: 0)")
+    predict.add_argument("--single", action="store_true", help="each image is one digit (a crop): do not look for several")
     predict.add_argument("--model", type=Path, help="a .keras model (default: the bundled model)")
     predict.set_defaults(handler=_run_predict)
 
 
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text}")
+    return value
+
+
 def _run_predict(args) -> int:
-    import cv2
-    import numpy as np
+    from tqdm import tqdm
 
-    from digitrec.classifier import Classifier
-    from digitrec.preprocess import to_mnist_form
+    from digitrec.imageio import ImageDecodeError, find_images
+    from digitrec.recognize import Recognizer
 
-    classifier = Classifier(args.model)
+    files, problems = find_images(args.paths)
+    for problem in problems:
+        print(f"digitrec: {problem}", file=sys.stderr)
+    recognizer = Recognizer(args.model, min_confidence=args.min_confidence)
+    show_progress = len(files) > PROGRESS_MIN_FILES and sys.stderr.isatty()
     failures = 0
-    for path in args.paths:
-        grey = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
-        if grey is None:
-            print(f"{path}: error: cannot read this file as an image", file=sys.stderr)
+    for path in tqdm(files, disable=not show_progress, file=sys.stderr, unit="image"):
+        try:
+            reading = recognizer.read(path, single=args.single, name=str(path))
+        except ImageDecodeError as error:
             failures += 1
+            tqdm.write(f"digitrec: {error}", file=sys.stderr)
+            if args.json:
+                tqdm.write(json.dumps({"file": str(path), "error": str(error)}))
             continue
-        ink = 255 - grey if grey.mean() > 127 else grey
-        probabilities = classifier.predict_proba(to_mnist_form(ink)[None])[0]
-        digit = int(np.argmax(probabilities))
-        print(f"{path}: {digit} ({probabilities[digit]:.1%})")
-    return 1 if failures else 0
+        if args.save_annotated:
+            reading.plot(args.save_annotated / f"{path.stem}.png")
+        tqdm.write(reading.to_json() if args.json else _reading_line(reading))
+    if failures:
+        print(f"{failures} of {len(files)} files could not be read", file=sys.stderr)
+    return 1 if failures or problems else 0
+
+
+def _reading_line(reading) -> str:
+    """``photo.jpg: 2026  (2 99.8%, 0 99.1%, 2 97.0%, 6 99.9%)``; lines of text are joined with `` / ``."""
+    if not reading.digits:
+        return f"{reading.file}: no digits found"
+    text = " / ".join("".join(str(digit.value) for digit in line) for line in reading.lines)
+    confidences = ", ".join(f"{digit.value} {digit.confidence:.1%}" for digit in reading.digits)
+    return f"{reading.file}: {text}  ({confidences})"
 
 
 def _add_serve(commands) -> None:
@@ -183,13 +255,19 @@ def _add_serve(commands) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     serve.add_argument("--model", type=Path, help="a .keras model (default: the bundled model)")
+    serve.add_argument("--max-upload-mb", type=float, default=10.0,
+                       help="largest request body accepted, in megabytes (default: 10)")
     serve.set_defaults(handler=_run_serve)
 
 
 def _run_serve(args) -> int:
+    if args.max_upload_mb <= 0:
+        print(f"digitrec: error: --max-upload-mb must be above 0, got {args.max_upload_mb}", file=sys.stderr)
+        return EXIT_USER_ERROR
     from digitrec import server
 
-    return server.serve(host=args.host, port=args.port, model_path=args.model)
+    return server.serve(host=args.host, port=args.port, model_path=args.model,
+                        max_body_bytes=int(args.max_upload_mb * 1024 * 1024))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from digitrec.data import load_mnist
 from digitrec.evaluate import classification_metrics
 from digitrec.files import atomic_write, fresh_run_dir, read_json, write_json, write_text
 from digitrec.model import build_model
-from digitrec.printed import render_printed_digits
+from digitrec.printed import find_digit_fonts, render_printed_digits
 from digitrec.report import write_report
 
 CHECKPOINT_DIR = "checkpoints"
@@ -68,7 +68,7 @@ RECIPES: dict[str, TrainConfig] = {
         warmup_epochs=0.0, validation_size=6000, printed=0, augmentation=NO_AUGMENTATION,
     ),
     "fast": TrainConfig(
-        arch="fast", epochs=1, batch_size=64, learning_rate=5e-3, schedule="cosine",
+        arch="fast", epochs=2, batch_size=128, learning_rate=1e-2, schedule="cosine",
         warmup_epochs=0.1, validation_size=5000, printed=0, augmentation=NO_AUGMENTATION,
     ),
 }
@@ -155,11 +155,15 @@ def epoch_batches(x: np.ndarray, y: np.ndarray, config: TrainConfig, epoch: int)
 def start_run(config: TrainConfig, out: Path = Path("runs/train")) -> Path:
     """Create a fresh run folder holding the config; return it."""
     run_dir = fresh_run_dir(out, config.arch)
-    write_json(run_dir / CONFIG_FILE, {**config.to_dict(), "environment": environment_info()})
+    environment = environment_info()
+    if config.printed:
+        environment["fonts"] = sorted(path.name for path in find_digit_fonts())
+    write_json(run_dir / CONFIG_FILE, {**config.to_dict(), "environment": environment})
     return run_dir
 
 
 def environment_info() -> dict:
+    """What else decides the numbers: library versions, the machine, the command."""
     return {
         "digitrec": __version__,
         "keras": keras.__version__,

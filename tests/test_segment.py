@@ -1,0 +1,102 @@
+"""Segmentation: a whole picture -> digit crops in reading order, boxes in image pixels."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from digitrec.segment import find_digits
+
+PAPER = (235, 232, 225)
+INK = (30, 30, 40)
+
+
+def page(height: int = 160, width: int = 480, colour=PAPER) -> np.ndarray:
+    return np.full((height, width, 3), colour, np.uint8)
+
+
+def write(image: np.ndarray, text: str, origin: tuple[int, int], colour=INK, scale: float = 3.0, thickness: int = 8) -> np.ndarray:
+    cv2.putText(image, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thickness, cv2.LINE_AA)
+    return image
+
+
+def boxes(image: np.ndarray, single: bool = False) -> list[list[tuple[int, int, int, int]]]:
+    return [[crop.box for crop in line] for line in find_digits(image, single=single)]
+
+
+def test_four_digits_on_paper_are_four_crops_left_to_right():
+    lines = boxes(write(page(), "2026", (30, 115)))
+    assert len(lines) == 1 and len(lines[0]) == 4
+    xs = [x for x, _, _, _ in lines[0]]
+    assert xs == sorted(xs)
+    assert all(30 <= y and y + h <= 125 for _, y, _, h in lines[0])
+
+
+def test_light_digits_on_dark_ground_are_found_like_dark_on_light():
+    dark = write(page(colour=(25, 30, 40)), "2026", (30, 115), colour=(240, 240, 230))
+    light = write(page(), "2026", (30, 115))
+    assert boxes(dark) == boxes(light)
+
+
+def test_crops_hold_bright_ink_on_black():
+    crop = find_digits(write(page(), "7", (30, 115)))[0][0]
+    assert crop.ink.dtype == np.float32
+    assert crop.ink.max() > 0.7
+    assert (crop.ink < 0.1).mean() > 0.3
+
+
+def test_shadow_and_noise_do_not_add_or_lose_digits():
+    image = write(page(), "4071", (30, 115)).astype(np.float32)
+    shadow = np.linspace(1.0, 0.35, image.shape[1])[None, :, None]
+    noise = np.random.default_rng(0).normal(0, 6, image.shape)
+    lines = boxes(np.clip(image * shadow + noise, 0, 255).astype(np.uint8))
+    assert [len(line) for line in lines] == [4]
+
+
+def test_coloured_ink_counts_as_ink():
+    assert [len(line) for line in boxes(write(page(), "35", (30, 115), colour=(200, 40, 40)))] == [2]
+
+
+def test_blank_paper_and_noise_give_no_digits():
+    noisy = np.clip(np.random.default_rng(1).normal(200, 8, (300, 400, 3)), 0, 255).astype(np.uint8)
+    assert boxes(page()) == []
+    assert boxes(noisy) == []
+    assert boxes(noisy, single=True) == []
+
+
+def test_ruled_line_and_separators_are_not_digits():
+    image = write(page(), "13.25-", (30, 115))
+    cv2.line(image, (0, 135), (479, 135), INK, 3)
+    assert [len(line) for line in boxes(image)] == [4]
+
+
+def test_several_lines_are_read_top_to_bottom():
+    image = page(height=300)
+    write(image, "12", (30, 110))
+    write(image, "345", (30, 250))
+    lines = boxes(image)
+    assert [len(line) for line in lines] == [2, 3]
+    assert lines[0][0][1] < lines[1][0][1]
+
+
+def test_touching_digits_are_split():
+    image = page()
+    for x in (30, 95):  # two bold zeros whose sides overlap
+        cv2.ellipse(image, (x + 35, 80), (30, 45), 0, 0, 360, INK, 10)
+    assert [len(line) for line in boxes(image)] == [2]
+
+
+def test_boxes_are_in_original_pixels_for_a_large_photo():
+    image = write(page(height=1600, width=3000), "5", (1400, 1000), scale=12, thickness=30)
+    [[(x, y, w, h)]] = boxes(image)
+    assert 1380 <= x <= 1460 and 600 <= y <= 760 and 150 <= w <= 330 and 200 <= h <= 420
+
+
+def test_single_crop_ignores_grid_line_remains_at_its_borders():
+    cell = page(height=84, width=84)
+    write(cell, "6", (24, 62), scale=1.6, thickness=5)
+    cv2.line(cell, (2, 0), (2, 83), INK, 4)
+    cv2.line(cell, (0, 80), (83, 80), INK, 4)
+    [[crop]] = find_digits(cell, single=True)
+    x, y, w, h = crop.box
+    assert x > 15 and y > 10 and x + w < 75 and y + h < 75
