@@ -12,11 +12,17 @@ INPUT_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
 
 
-def conv_bn(filters: int, kernel_size: int, strides: int = 1, padding: str = "valid") -> list[layers.Layer]:
-    """Convolution without bias (batch norm supplies it), batch norm, ReLU."""
+def conv_bn(
+    filters: int, kernel_size: int, strides: int = 1, padding: str = "valid", momentum: float = 0.99
+) -> list[layers.Layer]:
+    """Convolution without bias (batch norm supplies it), batch norm, ReLU.
+
+    ``momentum`` is batch norm's moving-average memory: 0.99 (Keras' default) averages over ~100
+    steps, 0.9 over ~10, which suits a network trained for only a few hundred steps.
+    """
     return [
         layers.Conv2D(filters, kernel_size, strides=strides, padding=padding, use_bias=False),
-        layers.BatchNormalization(),
+        layers.BatchNormalization(momentum=momentum),
         layers.ReLU(),
     ]
 
@@ -65,16 +71,22 @@ def default() -> keras.Model:
 
 
 def fast() -> keras.Model:
-    """A small batch-normalised CNN that reaches 99% in about one pass over the data."""
+    """A small CNN (29k weights) that reaches 99% in little more than one pass over the data.
+
+    Unpadded 3x3 convolutions and pooling shrink the image quickly (28, 26, 13, 11, 5, 3 pixels),
+    so a step costs less than the baseline's. The first, largest layer has no batch norm, which
+    saves time per step; the two after it have batch norm with a short memory, so the network
+    learns, and can be judged, within a few hundred steps. Recipe: ``train.RECIPES["fast"]``.
+    """
     return keras.Sequential(
         [
             keras.Input(INPUT_SHAPE),
-            *conv_bn(24, 3, padding="same"),
+            layers.Conv2D(16, 3, activation="relu"),
             layers.MaxPooling2D(2),
-            *conv_bn(48, 3, padding="same"),
+            *conv_bn(32, 3, momentum=0.9),
             layers.MaxPooling2D(2),
-            *conv_bn(96, 3),
-            layers.GlobalAveragePooling2D(),
+            *conv_bn(64, 3, momentum=0.9),
+            layers.Flatten(),
             layers.Dense(NUM_CLASSES, activation="softmax"),
         ],
         name="fast",

@@ -1,0 +1,70 @@
+"""The benchmark scripts run end to end with tiny settings and print their tables (no timing asserted)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS = REPO_ROOT / "benchmarks"
+
+
+def run_script(name: str, *args: str, mnist: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    if mnist is not None:
+        env["DIGITREC_MNIST"] = str(mnist)
+    return subprocess.run(
+        [sys.executable, str(BENCHMARKS / name), *args],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+
+
+@pytest.mark.parametrize("name", ["train_speed.py", "inference.py"])
+def test_help(name):
+    result = run_script(name, "--help")
+    assert result.returncode == 0
+    assert "--check" in result.stdout
+
+
+def test_train_speed_prints_both_recipes_and_fails_check_when_target_missed(mnist_path):
+    result = run_script(
+        "train_speed.py", "--max-steps", "3", "--limit", "500", "--check-every-images", "256", "--check",
+        mnist=mnist_path,
+    )
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("fast") and "NOT REACHED" in line for line in lines)
+    assert any(line.startswith("baseline") and "NOT REACHED" in line for line in lines)
+    assert "speed-up, baseline time / fast time: n/a" in result.stdout
+    assert "machine:" in result.stdout
+
+
+def test_train_speed_rejects_a_bad_setting():
+    result = run_script("train_speed.py", "--max-steps", "0")
+    assert result.returncode == 2
+    assert "--max-steps must be at least 1" in result.stderr
+
+
+def test_inference_prints_both_ways_of_calling(mnist_path, tmp_path):
+    from digitrec.model import build_model
+
+    model_path = tmp_path / "untrained.keras"
+    build_model("fast").save(model_path)
+    result = run_script(
+        "inference.py", "--model", str(model_path), "--limit", "64", "--batch-repeats", "1", "--repeats", "3",
+        mnist=mnist_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Classifier.predict_proba" in result.stdout
+    assert "model.predict(batch_size=1024)" in result.stdout
+    assert "batch of 64" in result.stdout
+    assert "machine:" in result.stdout
+
+
+def test_inference_names_a_missing_model(tmp_path):
+    result = run_script("inference.py", "--model", str(tmp_path / "missing.keras"))
+    assert result.returncode == 2
+    assert "missing.keras" in result.stderr and "--model PATH" in result.stderr
