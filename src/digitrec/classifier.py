@@ -43,9 +43,14 @@ def load_keras_model(path: str | os.PathLike) -> keras.Model:
 class Classifier:
     """Ten-class probabilities for 28x28 digits in [0, 1] (white ink on black, MNIST form)."""
 
-    def __init__(self, model_path: str | os.PathLike | None = None):
-        self.model_path = Path(model_path) if model_path is not None else bundled_model_path()
-        self.model = load_keras_model(self.model_path)
+    def __init__(self, model_path: str | os.PathLike | None = None, *, model: keras.Model | None = None):
+        """Load ``model_path`` (default: the bundled model), or wrap an in-memory ``model``."""
+        if model is None:
+            self.model_path = Path(model_path) if model_path is not None else bundled_model_path()
+            model = load_keras_model(self.model_path)
+        else:
+            self.model_path = None
+        self.model = model
         self._forward = tf.function(
             lambda batch: self.model(batch, training=False),
             input_signature=[tf.TensorSpec([None, 28, 28, 1], tf.float32)],

@@ -97,3 +97,46 @@ def roc_curves(labels: np.ndarray, probabilities: np.ndarray, path: Path) -> Pat
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
     return _save(figure, path)
+
+
+def class_balance(labels_by_split: dict[str, np.ndarray], path: Path) -> Path:
+    """How many images of each digit every split holds, as grouped bars."""
+    figure, ax = plt.subplots(figsize=(8, 3.6))
+    width = 0.8 / max(1, len(labels_by_split))
+    tallest = 0
+    for index, (split, labels) in enumerate(labels_by_split.items()):
+        counts = np.bincount(np.asarray(labels), minlength=10)
+        tallest = max(tallest, int(counts.max()))
+        ax.bar(np.arange(10) + (index - (len(labels_by_split) - 1) / 2) * width, counts, width, label=f"{split} ({len(labels):,})")
+    ax.set(xticks=range(10), xlabel="digit", ylabel="images", title="Class balance", ylim=(0, tallest * 1.25))
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(loc="upper center", ncols=len(labels_by_split))
+    return _save(figure, path)
+
+
+def mean_digits(images: np.ndarray, labels: np.ndarray, path: Path) -> Path:
+    """The mean image of each digit 0-9 (pixel values scaled to [0, 1] per image set)."""
+    images = np.asarray(images, np.float32)
+    means = np.stack([images[labels == digit].mean(axis=0) for digit in range(10)])
+    return _image_grid(means / max(float(means.max()), 1e-6), [f"mean {d}" for d in range(10)], path, 10, "Mean image of each digit")
+
+
+def network_inputs(images: np.ndarray, captions: list[str], path: Path, title: str, columns: int = 10) -> Path:
+    """28x28 network inputs in [0, 1] with a caption under each (what the network saw)."""
+    return _image_grid(images, captions, path, columns, title)
+
+
+def image_panels(images: list[np.ndarray], titles: list[str], path: Path, title: str = "", columns: int = 5) -> Path:
+    """Pictures of any size side by side, ``columns`` to a row: RGB uint8 as they are, 2-D arrays
+    in grey scaled to their range."""
+    columns = max(1, min(columns, len(images)))
+    rows = max(1, int(np.ceil(len(images) / columns)))
+    figure, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 3.2 * rows + 0.2), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, image, caption in zip(axes.flat, images, titles):
+        ax.imshow(image, cmap=None if image.ndim == 3 else "gray")
+        ax.set_title(caption, fontsize=9)
+    if title:
+        figure.suptitle(title)
+    return _save(figure, path)
