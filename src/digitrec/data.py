@@ -200,12 +200,14 @@ def verify_arrays(arrays: dict[str, np.ndarray], source: Path) -> None:
 
 LABELS_FILE = "labels.csv"
 ITEM_KINDS = ("single", "multi")
+DIGITS = "0123456789"
 
 
 @dataclass(frozen=True)
 class LabelledItem:
-    """One labelled picture: its path, the digits it shows (a string: "04817" keeps its zero) and
-    its kind: ``"single"`` (one digit, read without segmentation), ``"multi"`` or ``None`` (unknown)."""
+    """One labelled picture: its path, the digits it shows (a string: "04817" keeps its zero; empty
+    for a picture with no digits) and its kind: ``"single"`` (one digit, read without segmentation),
+    ``"multi"`` or ``None`` (unknown)."""
 
     file: Path
     label: str
@@ -245,8 +247,8 @@ def _read_labels(labels_path: Path) -> list[LabelledItem]:
     items = []
     for line_number, row in enumerate(rows, start=2):
         file, label, kind = ((row.get(name) or "").strip() for name in ("file", "label", "kind"))
-        if not file or not label.isdigit() or not label.isascii():
-            raise DatasetError(f"{labels_path}, line {line_number}: need a file name and a label of digits 0-9, got file={file!r} label={label!r}")
+        if not file or not all(char in DIGITS for char in label):
+            raise DatasetError(f"{labels_path}, line {line_number}: need a file name and a label of digits 0-9 (empty for none), got file={file!r} label={label!r}")
         if kind and kind not in ITEM_KINDS:
             raise DatasetError(f"{labels_path}, line {line_number}: kind must be single, multi or empty, got {kind!r}")
         items.append(LabelledItem(labels_path.parent / file, label, kind or None))

@@ -1,10 +1,28 @@
-"""Metrics on a labelled test set: accuracy, per-class precision/recall/F1, confusion matrix, ROC AUC."""
+"""Metrics on a labelled test set.
+
+MNIST: accuracy, per-class precision/recall/F1, confusion matrix, ROC AUC (``classification_metrics``).
+Labelled picture folders: exact and digit-level accuracy of the whole reader (``evaluate_images``).
+"""
 from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support, roc_auc_score
+from tqdm import tqdm
+
+from digitrec.data import LabelledItem, load_labelled_folders
+from digitrec.imageio import ImageDecodeError
+
+if TYPE_CHECKING:
+    from digitrec.recognize import Recognizer
 
 NUM_CLASSES = 10
+WRONG_SHOWN = 10
 
 
 def classification_metrics(labels: np.ndarray, probabilities: np.ndarray) -> dict:
@@ -35,3 +53,116 @@ def classification_metrics(labels: np.ndarray, probabilities: np.ndarray) -> dic
         },
         "confusion_matrix": confusion_matrix(labels, predicted, labels=classes).tolist(),
     }
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """What a reader made of one labelled picture: the digits it read, or why it could not."""
+
+    item: LabelledItem
+    read: str
+    error: str | None = None
+
+
+def evaluate_images(recognizer: Recognizer, root: str | os.PathLike, progress: bool = True, limit: int | None = None) -> dict:
+    """Read every labelled picture under ``root`` with ``recognizer`` and score it per folder.
+
+    ``root`` is laid out as ``load_labelled_folders`` expects; ``limit`` keeps the first N items of
+    each folder. A ``single`` item is read as one digit (``single=True``), a ``multi`` item or one
+    with no kind by the full reader. See ``score_results`` for the numbers returned.
+    """
+    sources = load_labelled_folders(root, limit=limit)
+
+    def read(item: LabelledItem) -> str:
+        return recognizer.read(item.file, single=item.kind == "single", name=str(item.file)).text
+
+    return score_results(read_items(sources, read, progress=progress))
+
+
+def read_items(
+    sources: dict[str, list[LabelledItem]],
+    read: Callable[[LabelledItem], str],
+    progress: bool = True,
+    description: str = "reading",
+) -> dict[str, list[ItemResult]]:
+    """Call ``read`` on every item, with a progress bar on stderr; a picture that cannot be decoded
+    (``ImageDecodeError``) gives a result with the error instead of stopping the run."""
+    results: dict[str, list[ItemResult]] = {}
+    total = sum(len(items) for items in sources.values())
+    with tqdm(total=total, desc=description, unit="image", file=sys.stderr, disable=not progress) as bar:
+        for source, items in sources.items():
+            bar.set_postfix_str(source)
+            results[source] = []
+            for item in items:
+                try:
+                    results[source].append(ItemResult(item, read(item)))
+                except ImageDecodeError as error:
+                    results[source].append(ItemResult(item, "", error=str(error)))
+                bar.update()
+    return results
+
+
+def score_results(results: dict[str, list[ItemResult]]) -> dict:
+    """Accuracy per source and overall, as plain JSON-ready values.
+
+    - ``accuracy``: the share of items whose whole reading equals the label exactly (line breaks
+      and spaces in the reading are ignored, so a two-line "12\\n34" matches "1234").
+    - ``digit_accuracy``: the mean over items of ``max(0, 1 - levenshtein(label, read) / len(label))``,
+      i.e. the share of the label's digits read right, where a missed, extra or wrong digit each cost
+      one. For a single-digit item it is 1 or 0, the same as ``accuracy``; for an item labelled
+      with no digits (a blank picture) it is 1 when nothing was read, else 0.
+    - An item whose picture could not be read counts as wrong (0 for both) and is listed under
+      ``failures`` with its error; ``wrong`` lists the first few misread items.
+    - ``overall`` pools all items (each item weighs the same, whatever its source).
+    """
+    sources = {}
+    for source, source_results in results.items():
+        sources[source] = {
+            **_accuracies(source_results),
+            "failures": [{"file": str(r.item.file), "error": r.error} for r in source_results if r.error],
+            "wrong": [
+                {"file": str(r.item.file), "label": r.item.label, "read": r.read}
+                for r in source_results
+                if not r.error and not _is_exact(r)
+            ][:WRONG_SHOWN],
+        }
+    pooled = [r for source_results in results.values() for r in source_results]
+    return {"sources": sources, "overall": _accuracies(pooled)}
+
+
+def _accuracies(results: list[ItemResult]) -> dict:
+    if not results:
+        return {"n": 0, "accuracy": None, "digit_accuracy": None}
+    return {
+        "n": len(results),
+        "accuracy": float(np.mean([_is_exact(r) for r in results])),
+        "digit_accuracy": float(np.mean([digit_accuracy(r.item.label, r.read) if not r.error else 0.0 for r in results])),
+    }
+
+
+def _is_exact(result: ItemResult) -> bool:
+    return not result.error and _squeeze(result.read) == result.item.label
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+def digit_accuracy(label: str, read: str) -> float:
+    """``max(0, 1 - levenshtein(label, read) / len(label))``, after dropping whitespace from ``read``;
+    for an empty label, 1 when nothing was read and 0 otherwise."""
+    read = _squeeze(read)
+    if not label:
+        return float(not read)
+    return max(0.0, 1.0 - levenshtein(label, read) / len(label))
+
+
+def levenshtein(a: str, b: str) -> int:
+    """The fewest single-character insertions, deletions and substitutions that turn ``a`` into ``b``."""
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i]
+        for j, char_b in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
+        previous = current
+    return previous[-1]
