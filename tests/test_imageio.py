@@ -17,6 +17,7 @@ from digitrec.imageio import (
     MAX_IMAGE_PIXELS,
     ImageDecodeError,
     ImageTooLargeError,
+    decode_image,
     find_images,
     load_image,
 )
@@ -169,6 +170,39 @@ def test_exif_orientation_is_applied(tmp_path: Path, orientation: int, top_colou
         left_colour = BLACK if orientation == 1 else WHITE
         assert decoded.shape == (32, 64, 3)
         assert np.abs(decoded[:, 4:28] - left_colour).max() < 12
+
+
+@pytest.mark.parametrize(("orientation", "full_size"), [(1, (1600, 800)), (6, (800, 1600))])
+def test_a_large_jpeg_is_decoded_reduced_on_request_and_keeps_its_full_size(
+    tmp_path: Path, orientation: int, full_size: tuple[int, int]
+) -> None:
+    """A 1600x800 photo asked for at 400 px decodes at 1/4 (the JPEG decoder scales), upright, quadrants intact."""
+    stored = cv2.resize(four_colours(), (1600, 800), interpolation=cv2.INTER_NEAREST)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    path = tmp_path / "photo.jpg"
+    Image.fromarray(stored).save(path, exif=exif.tobytes(), quality=95)
+
+    reduced = decode_image(path, max_side_px=400)
+    whole = decode_image(path)
+
+    assert reduced.full_size == whole.full_size == full_size
+    assert reduced.rgb.shape == (full_size[1] // 4, full_size[0] // 4, 3)
+    assert reduced.reduction == (4.0, 4.0) and whole.reduction == (1.0, 1.0)
+    small_whole = cv2.resize(whole.rgb, (full_size[0] // 4, full_size[1] // 4), interpolation=cv2.INTER_AREA)
+    assert np.abs(reduced.rgb.astype(int) - small_whole).mean() < 6
+    assert load_image(path, max_side_px=400).shape == reduced.rgb.shape
+
+
+def test_reduced_decoding_never_goes_below_the_size_asked_for_and_spares_other_formats(tmp_path: Path) -> None:
+    Image.fromarray(np.zeros((300, 1000, 3), np.uint8)).save(tmp_path / "wide.jpg")
+    Image.fromarray(np.zeros((300, 1000, 3), np.uint8)).save(tmp_path / "wide.png")
+
+    assert decode_image(tmp_path / "wide.jpg", max_side_px=300).rgb.shape == (150, 500, 3)  # 1/4 would be 250 wide
+    assert decode_image(tmp_path / "wide.jpg", max_side_px=1000).rgb.shape == (300, 1000, 3)
+    assert decode_image(tmp_path / "wide.png", max_side_px=300).rgb.shape == (300, 1000, 3)
+    with pytest.raises(ValueError, match="max_side_px"):
+        decode_image(tmp_path / "wide.jpg", max_side_px=0)
 
 
 # --- other sources: bytes, PIL images, numpy arrays ----------------------------------------------

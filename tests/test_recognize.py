@@ -88,7 +88,13 @@ def test_json_shape_for_one_line(recognizer):
 def test_min_confidence_drops_unsure_digits(reader_model):
     from digitrec import Recognizer
 
-    assert Recognizer(reader_model, min_confidence=1.0).read(number_photo("2026")).digits == []
+    image = number_photo("2026")
+    cv2.line(image, (330, 40), (380, 120), (25, 25, 35), 8)  # an X: not a digit, so read with less confidence
+    cv2.line(image, (380, 40), (330, 120), (25, 25, 35), 8)
+    confidences = sorted(digit.confidence for digit in Recognizer(reader_model).read(image).digits)
+    threshold = confidences[len(confidences) // 2]
+    kept = Recognizer(reader_model, min_confidence=threshold).read(image).digits
+    assert sorted(digit.confidence for digit in kept) == [c for c in confidences if c >= threshold]
     with pytest.raises(ValueError, match="min_confidence"):
         Recognizer(reader_model, min_confidence=2)
 
@@ -107,3 +113,64 @@ def test_plot_draws_boxes_and_writes_the_file(recognizer, tmp_path):
     drawn = reading.plot(tmp_path / "out" / "five.png")
     assert drawn.shape == image.shape and (drawn != image).any()
     assert cv2.imread(str(tmp_path / "out" / "five.png")) is not None
+
+
+def test_boxes_of_a_large_jpeg_are_in_its_own_pixels(recognizer, tmp_path):
+    """A 12-megapixel photo is decoded reduced for speed; boxes still refer to the photo as stored."""
+    photo = np.full((3000, 4000, 3), 235, np.uint8)
+    cv2.putText(photo, "5", (1800, 1900), cv2.FONT_HERSHEY_SIMPLEX, 20, (25, 25, 35), 50)
+    path = tmp_path / "photo.jpg"
+    cv2.imwrite(str(path), photo, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    reading = recognizer.read(path)
+    [digit] = reading.digits
+    x, y, w, h = digit.box
+    assert digit.value == 5
+    assert 1780 <= x <= 1880 and 1400 <= y <= 1520 and 280 <= w <= 480 and 400 <= h <= 560
+    assert max(reading.image.shape) < 4000 and reading.plot().shape == reading.image.shape
+
+
+def synthetic_reading(boxes: list[tuple[int, int, int, int]], size: tuple[int, int], values: list[int] | None = None):
+    """A Reading of digits at ``boxes`` on a black picture of ``size`` (width, height), without a model."""
+    from digitrec.recognize import Digit, Reading
+
+    values = values or list(range(len(boxes)))
+    digits = [Digit(value=value, confidence=0.987, box=box, probabilities=np.full(10, 0.1), input=np.zeros((28, 28)))
+              for value, box in zip(values, boxes)]
+    return Reading(file=None, digits=digits, lines=[digits], timings_ms={}, image=np.zeros((size[1], size[0], 3), np.uint8))
+
+
+def label_text_pixels(canvas: np.ndarray) -> int:
+    """Pixels of the labels' white text (boxes and label grounds are red, the picture black)."""
+    return int((canvas[..., 1] > 100).sum())
+
+
+def test_labels_of_close_digits_neither_overlap_nor_leave_the_picture():
+    """Digits at the top edge, side by side and at the right edge: every label is drawn whole."""
+    boxes = [(2, 1, 22, 32), (26, 1, 22, 32), (50, 1, 22, 32), (74, 1, 22, 32), (176, 60, 22, 32)]
+    alone = [label_text_pixels(synthetic_reading([(200, 200, w, h)], (500, 500), [value]).plot())
+             for value, (_, _, w, h) in enumerate(boxes)]
+    together = synthetic_reading(boxes, (200, 100)).plot()
+    assert label_text_pixels(together) == sum(alone) > 0
+
+
+def test_labels_on_a_small_picture_are_small():
+    canvas = synthetic_reading([(4, 4, 20, 20)], (28, 28)).plot()
+    drawn = (canvas != 0).any(axis=2)
+    assert drawn.mean() < 0.6
+    tall = synthetic_reading([(40, 100, 200, 300)], (500, 500)).plot()
+    assert label_text_pixels(tall) > 10 * label_text_pixels(canvas)
+
+
+def test_reads_the_phone_photo_on_lined_paper(recognizer):
+    """Ballpoint on ruled paper, photographed at an angle with a shadow: the lines cross the digits."""
+    photo = Path(__file__).resolve().parents[1] / "examples" / "phone-2026.jpg"
+    assert recognizer.read(photo).text == "2026"
+
+
+def test_touching_zeros_are_read_one_by_one(recognizer):
+    """A cheque's 5000 with the three zeros run together: the network's judgement picks the cut into three."""
+    image = np.full((120, 420, 3), 235, np.uint8)
+    cv2.putText(image, "5", (20, 95), cv2.FONT_HERSHEY_SIMPLEX, 3, (25, 25, 35), 8)
+    for x in (140, 196, 252):
+        cv2.ellipse(image, (x + 28, 62), (28, 38), 0, 0, 360, (25, 25, 35), 8)
+    assert recognizer.read(image).text == "5000"

@@ -100,3 +100,33 @@ def test_single_crop_ignores_grid_line_remains_at_its_borders():
     [[crop]] = find_digits(cell, single=True)
     x, y, w, h = crop.box
     assert x > 15 and y > 10 and x + w < 75 and y + h < 75
+
+
+@pytest.mark.parametrize("shape", [(1, 5000), (5000, 1), (3000, 2), (2, 3000), (1, 1), (1, 1024), (40, 3000)])
+@pytest.mark.parametrize("single", [False, True])
+def test_very_thin_or_tall_pictures_do_not_crash(shape, single):
+    """Scaling a 1x5000 strip to the working size must not make it 0 pixels high."""
+    rng = np.random.default_rng(2)
+    for image in (np.full(shape + (3,), 255, np.uint8), rng.integers(0, 256, shape + (3,), dtype=np.uint8)):
+        lines = find_digits(image, single=single)
+        assert all(0 <= x and 0 <= y and x + w <= shape[1] + 1 and y + h <= shape[0] + 1
+                   for line in lines for x, y, w, h in (crop.box for crop in line))
+
+
+def test_a_ruled_line_at_a_slight_angle_is_not_a_digit():
+    image = write(page(height=300, width=700), "4071", (150, 190))
+    cv2.line(image, (0, 215), (699, 180), INK, 3)  # under and through the digits, 3 degrees off the horizontal
+    cv2.line(image, (60, 0), (75, 299), INK, 3)  # a margin line, 3 degrees off the vertical
+    assert [len(line) for line in boxes(image)] == [4]
+
+
+def test_cheque_amount_keeps_a_one_that_fills_the_height_and_drops_separators():
+    """A strip cut around one line of digits: the 1 spanning its height is a digit, the dash and the dot are not."""
+    strip = page(height=76, width=420)
+    cv2.line(strip, (26, 74), (38, 1), INK, 7)  # a slanted 1 from top to bottom
+    write(strip, "50", (60, 70), scale=3.0, thickness=7)
+    cv2.circle(strip, (200, 68), 4, INK, -1)  # a full stop
+    write(strip, "25", (220, 70), scale=3.0, thickness=7)
+    cv2.line(strip, (350, 38), (400, 38), INK, 6)  # a dash
+    [line] = boxes(strip)
+    assert len(line) == 5 and line[0][0] < 40

@@ -17,15 +17,20 @@ import numpy as np
 
 from digitrec.classifier import Classifier
 from digitrec.files import atomic_write
-from digitrec.imageio import ImageSource, load_image
+from digitrec.imageio import DecodedImage, ImageSource, decode_image
 from digitrec.preprocess import to_mnist_form
-from digitrec.segment import DigitCrop, find_digits
+from digitrec.segment import WORK_MAX_SIDE_PX, DigitCrop, find_digits
 
 TOP_K = 3
 BOX_COLOUR_RGB = (230, 40, 40)
 LABEL_COLOUR_RGB = (255, 255, 255)
 LABEL_HEIGHT_FRACTION = 0.3
-MIN_LABEL_SCALE = 0.4
+HERSHEY_HEIGHT_PX = 22  # the height of a digit of cv2.FONT_HERSHEY_SIMPLEX at scale 1
+MIN_LABEL_SCALE = 0.3
+BOX_THICKNESS_DIVISOR = 60
+LABEL_PADDING_PX = 1
+LABEL_SHRINK_STEPS = 4
+LABEL_SHRINK_FACTOR = 0.8
 
 
 class NoDigitError(ValueError):
@@ -64,7 +69,8 @@ class Reading:
     digits: list[Digit]
     lines: list[list[Digit]]
     timings_ms: dict[str, float]  # per stage: decode, segment, classify, total
-    image: np.ndarray = field(repr=False)  # the decoded RGB image
+    image: np.ndarray = field(repr=False)  # the decoded RGB image; a large JPEG is decoded reduced
+    full_size: tuple[int, int] | None = None  # (width, height) of the image the boxes refer to; None: ``image``'s
 
     @property
     def text(self) -> str:
@@ -82,26 +88,81 @@ class Reading:
         return json.dumps(self.to_dict())
 
     def plot(self, path: str | os.PathLike | None = None) -> np.ndarray:
-        """The image with each digit's box and reading (``7 98%``) drawn; also written to ``path`` when given."""
+        """``image`` with each digit's box and reading (``7 98%``) drawn; also written to ``path`` when given.
+
+        Labels are sized to their digit's box, kept inside the picture and placed (above, below or
+        inside the box) where they cover no other label.
+        """
         canvas = np.ascontiguousarray(self.image.copy())
-        thickness = max(1, round(max(canvas.shape[:2]) / 400))
-        for digit in self.digits:
-            _draw_digit(canvas, digit, thickness)
+        height, width = canvas.shape[:2]
+        full_width, full_height = self.full_size or (width, height)
+        boxes = [_scaled_box(digit.box, width / full_width, height / full_height) for digit in self.digits]
+        for box in boxes:
+            x, y, box_width, box_height = box
+            thickness = max(1, round(box_height / BOX_THICKNESS_DIVISOR))
+            cv2.rectangle(canvas, (x, y), (x + box_width - 1, y + box_height - 1), BOX_COLOUR_RGB, thickness)
+        taken: list[tuple[int, int, int, int]] = []
+        for digit, box in zip(self.digits, boxes):
+            taken.append(_draw_label(canvas, f"{digit.value} {digit.confidence:.0%}", box, taken))
         if path is not None:
             bgr = cv2.cvtColor(canvas, cv2.COLOR_RGB2BGR)
             atomic_write(Path(path), lambda tmp: _write_image(tmp, bgr))
         return canvas
 
 
-def _draw_digit(canvas: np.ndarray, digit: Digit, thickness: int) -> None:
-    x, y, width, height = digit.box
-    cv2.rectangle(canvas, (x, y), (x + width - 1, y + height - 1), BOX_COLOUR_RGB, thickness)
-    label = f"{digit.value} {digit.confidence:.0%}"
-    scale = max(MIN_LABEL_SCALE, LABEL_HEIGHT_FRACTION * height / 22)
-    (label_width, label_height), baseline = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
-    top = y - label_height - baseline if y >= label_height + baseline else y + height
-    cv2.rectangle(canvas, (x, top), (x + label_width, top + label_height + baseline), BOX_COLOUR_RGB, cv2.FILLED)
-    cv2.putText(canvas, label, (x, top + label_height), cv2.FONT_HERSHEY_SIMPLEX, scale, LABEL_COLOUR_RGB, thickness, cv2.LINE_AA)
+def _scaled_box(box: tuple[int, int, int, int], factor_x: float, factor_y: float) -> tuple[int, int, int, int]:
+    x, y, width, height = box
+    return round(x * factor_x), round(y * factor_y), max(1, round(width * factor_x)), max(1, round(height * factor_y))
+
+
+def _draw_label(canvas: np.ndarray, label: str, box: tuple[int, int, int, int],
+                taken: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
+    """Draw ``label`` by ``box``, inside the picture, where it covers no ``taken`` label; its rectangle.
+
+    The font is sized to the box; where every place by the box (above, below or inside it, flush left,
+    centred or flush right) would cover another label, a smaller font is tried.
+    """
+    scale = max(MIN_LABEL_SCALE, LABEL_HEIGHT_FRACTION * box[3] / HERSHEY_HEIGHT_PX)
+    for _ in range(LABEL_SHRINK_STEPS):
+        places = _label_places(canvas.shape, label, box, scale)
+        best = min(places, key=lambda place: sum(_overlap(place[0], other) for other in taken))
+        if not any(_overlap(best[0], other) for other in taken) or scale <= MIN_LABEL_SCALE:
+            break
+        scale = max(MIN_LABEL_SCALE, scale * LABEL_SHRINK_FACTOR)
+    (left, top, width, height), baseline, thickness, fitted_scale = best
+    cv2.rectangle(canvas, (left, top), (left + width - 1, top + height - 1), BOX_COLOUR_RGB, cv2.FILLED)
+    cv2.putText(canvas, label, (left + LABEL_PADDING_PX, top + height - LABEL_PADDING_PX - baseline),
+                cv2.FONT_HERSHEY_SIMPLEX, fitted_scale, LABEL_COLOUR_RGB, thickness, cv2.LINE_AA)
+    return left, top, width, height
+
+
+def _label_places(shape: tuple[int, ...], label: str, box: tuple[int, int, int, int],
+                  scale: float) -> list[tuple[tuple[int, int, int, int], int, int, float]]:
+    """Where a label at ``scale`` can go by ``box``, moved inside the picture: (rectangle, baseline, thickness,
+    scale) each. On a picture narrower than the label, the font shrinks to the picture's width.
+    """
+    canvas_height, canvas_width = shape[:2]
+    thickness = max(1, round(scale))
+    (text_width, text_height), baseline = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
+    if text_width + 2 * LABEL_PADDING_PX > canvas_width:
+        scale *= (canvas_width - 2 * LABEL_PADDING_PX) / (text_width + 2 * LABEL_PADDING_PX)
+        (text_width, text_height), baseline = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
+    width, height = text_width + 2 * LABEL_PADDING_PX, text_height + baseline + 2 * LABEL_PADDING_PX
+    x, y, box_width, box_height = box
+    lefts = (x, x + (box_width - width) // 2, x + box_width - width)
+    tops = (y - height, y + box_height, y, y + box_height - height)
+    return [
+        ((min(max(0, left), max(0, canvas_width - width)), min(max(0, top), max(0, canvas_height - height)), width, height),
+         baseline, thickness, scale)
+        for top in tops for left in lefts
+    ]
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
+    """The area two rectangles (x, y, w, h) share."""
+    width = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    height = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return max(0, width) * max(0, height)
 
 
 def _write_image(path: Path, bgr: np.ndarray) -> None:
@@ -131,34 +192,42 @@ class Recognizer:
         started = time.perf_counter()
         if name is None and isinstance(image, (str, os.PathLike)):
             name = os.fspath(image)
-        rgb = load_image(image, name=name)
-        decoded = time.perf_counter()
-        crops = [crop for line in find_digits(rgb, single=single) for crop in line]
-        segmented = time.perf_counter()
-        digits = self._classify(crops)
-        classified = time.perf_counter()
+        decoded = decode_image(image, name=name, max_side_px=WORK_MAX_SIDE_PX)
+        after_decode = time.perf_counter()
+        crops = [crop for line in find_digits(decoded.rgb, single=single, judge=self._digit_likeness) for crop in line]
+        after_segment = time.perf_counter()
+        digits = self._classify(crops, decoded)
+        after_classify = time.perf_counter()
         kept = [(crop.line, digit) for crop, digit in zip(crops, digits) if digit.confidence >= self.min_confidence]
         timings_ms = {
-            "decode": 1000 * (decoded - started),
-            "segment": 1000 * (segmented - decoded),
-            "classify": 1000 * (classified - segmented),
-            "total": 1000 * (classified - started),
+            "decode": 1000 * (after_decode - started),
+            "segment": 1000 * (after_segment - after_decode),
+            "classify": 1000 * (after_classify - after_segment),
+            "total": 1000 * (after_classify - started),
         }
-        return Reading(file=name, digits=[digit for _, digit in kept], lines=_as_lines(kept), timings_ms=timings_ms, image=rgb)
+        return Reading(file=name, digits=[digit for _, digit in kept], lines=_as_lines(kept), timings_ms=timings_ms,
+                       image=decoded.rgb, full_size=decoded.full_size)
 
     def read_digit(self, image: ImageSource) -> Digit:
         """The one digit of a single-digit crop; ``NoDigitError`` when the crop holds no ink."""
-        crops = [crop for line in find_digits(load_image(image), single=True) for crop in line]
+        decoded = decode_image(image, max_side_px=WORK_MAX_SIDE_PX)
+        crops = [crop for line in find_digits(decoded.rgb, single=True) for crop in line]
         if not crops:
             raise NoDigitError("no digit found: the picture holds no ink that stands out from its background")
-        return self._classify(crops)[0]
+        return self._classify(crops, decoded)[0]
 
-    def _classify(self, crops: list[DigitCrop]) -> list[Digit]:
-        """All crops of one image in one batch through the network."""
+    def _digit_likeness(self, inks: list[np.ndarray]) -> np.ndarray:
+        """How sure the network is that each ink crop is one digit (its top probability): segmentation's judge."""
+        return self.classifier.predict_proba(np.stack([to_mnist_form(ink) for ink in inks])).max(axis=1)
+
+    def _classify(self, crops: list[DigitCrop], decoded: DecodedImage) -> list[Digit]:
+        """All crops of one image in one batch through the network; boxes in the whole image's pixels."""
         inputs = np.stack([to_mnist_form(crop.ink) for crop in crops]) if crops else np.zeros((0, 28, 28), np.float32)
         probabilities = self.classifier.predict_proba(inputs)
+        factor_x, factor_y = decoded.reduction
         return [
-            Digit(value=int(np.argmax(p)), confidence=float(np.max(p)), box=crop.box, probabilities=p, input=x)
+            Digit(value=int(np.argmax(p)), confidence=float(np.max(p)), box=_scaled_box(crop.box, factor_x, factor_y),
+                  probabilities=p, input=x)
             for crop, p, x in zip(crops, probabilities, inputs)
         ]
 

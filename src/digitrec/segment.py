@@ -7,22 +7,30 @@ crops, one per digit, each with its box in the picture:
 1. ``ink_map``: polarity decided per image, background (paper, shadows) estimated coarsely and
    divided out, so every pixel says how much ink it holds (0 paper .. 1 full ink) whatever the
    light, the paper or the ink colour.
-2. ``_ink_mask``: hysteresis threshold; long thin lines (ruled lines, grid lines) removed.
+2. ``_ink_mask``: hysteresis threshold; long thin lines (ruled lines, grid lines, also slightly
+   slanted ones in photos) removed, keeping the strokes that cross them.
 3. Connected components -> candidate digits: pieces of one digit joined, components grouped
-   into text lines, specks and separators (``.`` ``,`` ``-`` ``=``) dropped, touching digits
-   split, each line read left to right.
+   into text lines, specks, separators (``.`` ``,`` ``-`` ``=``) and what the picture's edge cut
+   off dropped, touching digits split (where the recogniser's network finds the pieces most
+   digit-like, when it lends its judgement), each line read left to right.
+
+A picture larger than ``WORK_MAX_SIDE_PX`` is segmented at that size; boxes are given in the
+picture's own pixels.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
-WORK_MAX_SIDE_PX = 1024
+WORK_MAX_SIDE_PX = 1000
 POLARITY_MAX_SIDE_PX = 512
+MEDIAN_SAMPLE_PX = 40_000
 BACKGROUND_GRID_PX = 48
-BACKGROUND_KERNEL_FRACTION = 1 / 3
+BACKGROUND_KERNEL_FRACTION = 0.16
+SINGLE_BACKGROUND_KERNEL_FRACTION = 1 / 3
 MIN_PAPER_LEVEL = 64
 SMOOTHING_MIN_SIDE_PX = 48
 MIN_INK_CONTRAST = 0.16
@@ -32,22 +40,53 @@ ROBUST_SIGMA_PER_MAD = 1.4826
 LINE_MIN_LENGTH_FRACTION = 0.6
 LINE_MIN_LENGTH_PX = 24
 LINE_SPAN_FRACTION = 0.9
-LINE_LEVEL_FRACTION = 0.6
+LINE_LEVEL_FRACTION = 0.5
+SINGLE_LINE_LEVEL_FRACTION = 0.6
 LINE_GAP_DIVISOR = 8
 LINE_MIN_ASPECT = 6
+CROSSING_BRIDGE_PX = 9  # a stroke crossing a removed line is kept where ink lies within this on both sides
+SLANT_MIN_SIDE_PX = 300  # slanted ruled lines are looked for in photos, not in strips and crops
+SLANT_MAX_DEG = 20
+SLANT_SPAN_FRACTION = 0.75
+SLANT_PIECE_FRACTION = 0.3  # Hough pieces at least this part of the shorter side
+SLANT_MIN_VOTES_FRACTION = 0.4
+SLANT_MAX_GAP_PX = 5  # in the pixels Hough sees
+SLANTED_LINE_THICKNESS_PX = 3
+COLLINEAR_MAX_DEG = 1.5
+COLLINEAR_MAX_OFFSET_PX = 4
+HOUGH_MAX_SHORTER_SIDE_PX = 375  # Hough sees the mask at most this size: fast, and the same lines at any working size
 MIN_DIGIT_HEIGHT_PX = 5
 MIN_PIECE_AREA_PX = 12
-SEPARATOR_HEIGHT_FRACTION = 0.45
+SEPARATOR_HEIGHT_FRACTION = 0.3
+SHORT_FRACTION = 0.6
+FLAT_ASPECT = 3.0
+FLAT_LINE_ASPECT = 1.5  # a lesser "line" of pieces mostly wider than tall is a ruled line's remains
+FILL_HEIGHT_FRACTION = 0.7
+NEAR_BORDER_FRACTION = 0.05
 SPECK_AREA_FRACTION = 0.04
 SLIVER_WIDTH_FRACTION = 0.1
 BORDER_REMAINS_AREA_FRACTION = 0.3
 BORDER_BAND_FRACTION = 0.15
+EDGE_LINE_SPAN_FRACTION = 0.8  # a grid line by a cell's edge runs along most of it, a bold 0's side does not
+CELL_LINE_BAND_FRACTION = 0.25  # a cell cut a little off its grid holds the grid line further in:
+CELL_LINE_SPAN_FRACTION = 0.7  # there, a line must span the cell
+CELL_LINE_THICKNESS_FRACTION = 0.1  # and be thin, unlike the bold 1 of a sign,
+CELL_MIN_SIDE_PX = 40  # in a photographed cell, not a digit bitmap (16x16, 32x32) that a 1 fills
+REMAINS_MARGIN_FRACTION = 0.12
 JOIN_X_OVERLAP_FRACTION = 0.5
 MIN_LINE_HEIGHT_FRACTION = 0.4
 JOIN_MAX_HEIGHT_FRACTION = 1.3
 SPLIT_WIDTH_FRACTION = 1.5
 DIGIT_WIDTH_PER_HEIGHT = 0.7
 SPLIT_SEARCH_FRACTION = 0.3
+JUDGE_WIDTH_FRACTION = 1.1
+MAX_SPLIT_PARTS = 8
+EXPECTED_SPLIT_BONUS = 0.1
+MAX_DIGIT_ASPECT = 2.0
+
+
+Judge = Callable[[list[np.ndarray]], np.ndarray]
+"""Scores ink crops (bright ink on black, as ``DigitCrop.ink``): how much each looks like one digit, 0..1."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +108,7 @@ class _Blob:
     y1: int
     labels: frozenset[int]
     area: int
+    flat: bool = False  # made only of pieces far wider than tall: a dash, the bars of ``=``, an underline
 
     @property
     def width(self) -> int:
@@ -83,36 +123,48 @@ class _Blob:
         return (self.y0 + self.y1) / 2
 
 
-def find_digits(rgb: np.ndarray, single: bool = False) -> list[list[DigitCrop]]:
+def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = None) -> list[list[DigitCrop]]:
     """The digits of an HxWx3 uint8 RGB image as text lines, each read left to right.
 
     With ``single`` the image is taken as one digit (a cell or meter crop): the central group of
     ink is returned, without the grid-line bits and neighbours' remains at its borders.
-    A blank picture gives no lines.
+    With a ``judge`` (the recogniser passes its classifier), how many digits a candidate wider than
+    one digit holds is decided by how digit-like the judge finds the pieces of each way of cutting
+    it; without one, by its width alone. A blank picture gives no lines.
     """
-    scale = min(1.0, WORK_MAX_SIDE_PX / max(rgb.shape[:2]))
-    if scale < 1.0:
-        rgb = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    ink = ink_map(rgb)
-    mask = _ink_mask(ink, single)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
-    blobs = [
-        blob
-        for blob in (_blob_of(label, stats[label]) for label in range(1, count))
-        if blob.area >= MIN_PIECE_AREA_PX and not _is_line_remains(blob, mask.shape)
-    ]
+    height, width = rgb.shape[:2]
+    if max(height, width) > WORK_MAX_SIDE_PX:
+        rgb = _resized(rgb, WORK_MAX_SIDE_PX / max(height, width))
+    scale_xy = (rgb.shape[1] / width, rgb.shape[0] / height)
+    ink = ink_map(rgb, single)
+    blobs, labels = _candidates(ink, single, digits_fill_height=False)
+    digits_fill_height = not single and bool(blobs) and _typical_height(blobs) >= FILL_HEIGHT_FRACTION * ink.shape[0]
+    if digits_fill_height:
+        blobs, labels = _candidates(ink, single, digits_fill_height=True)
     if single:
-        digit = _central_group(blobs, mask.shape)
+        digit = _central_group(blobs, labels.shape)
         lines = [[digit]] if digit else []
     else:
-        lines = _read_lines(blobs, labels)
+        lines = _read_lines(blobs, labels, digits_fill_height, ink, judge)
     return [
-        [_crop(blob, ink, labels, scale, line_index) for blob in line]
+        [_crop(blob, ink, labels, scale_xy, line_index) for blob in line]
         for line_index, line in enumerate(lines)
     ]
 
 
-def ink_map(rgb: np.ndarray) -> np.ndarray:
+def _candidates(ink: np.ndarray, single: bool, digits_fill_height: bool) -> tuple[list["_Blob"], np.ndarray]:
+    """The ink's connected components, less specks and slivers of lines; and the label image."""
+    mask = _ink_mask(ink, single, digits_fill_height)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    blobs = [
+        blob
+        for blob in (_blob_of(label, stats[label]) for label in range(1, count))
+        if blob.area >= MIN_PIECE_AREA_PX and not _is_line_remains(blob, mask.shape, single)
+    ]
+    return blobs, labels
+
+
+def ink_map(rgb: np.ndarray, single: bool = False) -> np.ndarray:
     """How much ink each pixel holds, 0 (background) .. 1, whatever the ink's polarity and colour.
 
     Light digits on a dark ground are inverted first, so ink is always darker than its ground.
@@ -120,21 +172,43 @@ def ink_map(rgb: np.ndarray) -> np.ndarray:
     coarse scale, which erases strokes but follows slow changes of light. Each channel's
     darkness below that ground, less the ground's own grain (a few robust deviations), relative
     to the ground's brightness, is the ink: a shadowed digit is as strong as a lit one, a noisy
-    page stays blank, and red or blue ink counts as fully as black.
+    page stays blank, and red or blue ink counts as fully as black. The closing's size is a fraction of
+    the picture: small enough to follow the edge of a shadow across a page, larger (``single``) for a
+    crop that one digit fills, whose strokes are a larger part of it.
     """
-    if not _has_dark_ink(rgb):
+    kernel_fraction = SINGLE_BACKGROUND_KERNEL_FRACTION if single else BACKGROUND_KERNEL_FRACTION
+    if not _has_dark_ink(rgb, kernel_fraction):
         rgb = 255 - rgb
     pixels = rgb.astype(np.float32)
     if min(pixels.shape[:2]) >= SMOOTHING_MIN_SIDE_PX:
         pixels = cv2.GaussianBlur(pixels, (3, 3), 0)
-    ground = _ground(pixels)
-    below_ground = ground - pixels
-    grain = NOISE_DEVIATIONS * ROBUST_SIGMA_PER_MAD * np.median(below_ground, axis=(0, 1))
-    darkness = (below_ground - grain) / np.maximum(ground, MIN_PAPER_LEVEL)
-    return np.clip(darkness.max(axis=2), 0.0, 1.0)
+    ground = _ground(pixels, kernel_fraction)
+    below_ground = cv2.subtract(ground, pixels)  # OpenCV's arithmetic: the same numbers as numpy's, faster
+    grain = NOISE_DEVIATIONS * ROBUST_SIGMA_PER_MAD * _channel_medians(below_ground)
+    paper = cv2.max(ground, np.full(ground.shape, MIN_PAPER_LEVEL, np.float32))
+    darkness = cv2.divide(cv2.subtract(below_ground, (*map(float, grain), 0.0)), paper)
+    red, green, blue = cv2.split(darkness)
+    return np.clip(cv2.max(cv2.max(red, green), blue), 0.0, 1.0)
 
 
-def _has_dark_ink(rgb: np.ndarray) -> bool:
+def _channel_medians(image: np.ndarray) -> np.ndarray:
+    """Each channel's median, from a regular sample of at most ``MEDIAN_SAMPLE_PX`` pixels (the median of a
+    whole photo's pixels costs more than the rest of the ink map and is no better)."""
+    step = max(1, int(np.sqrt(image.shape[0] * image.shape[1] / MEDIAN_SAMPLE_PX)))
+    sample = image[::step, ::step].reshape(-1, image.shape[2])
+    return np.median(sample, axis=0).astype(np.float32)
+
+
+def _resized(image: np.ndarray, factor: float) -> np.ndarray:
+    """``image`` scaled by ``factor``, never below 1 pixel a side (a 1x5000 strip stays 1 pixel high)."""
+    height, width = image.shape[:2]
+    interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
+    if round(width * factor) >= 1 and round(height * factor) >= 1:  # the exact factor, not one rounded to whole pixels
+        return cv2.resize(image, None, fx=factor, fy=factor, interpolation=interpolation)
+    return cv2.resize(image, (max(1, round(width * factor)), max(1, round(height * factor))), interpolation=interpolation)
+
+
+def _has_dark_ink(rgb: np.ndarray, kernel_fraction: float) -> bool:
     """Whether ink is darker than its ground.
 
     With slow changes of light taken out of larger pictures (a shadow is not ink), split it into its
@@ -146,11 +220,11 @@ def _has_dark_ink(rgb: np.ndarray) -> bool:
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     factor = min(1.0, POLARITY_MAX_SIDE_PX / max(grey.shape))
     if factor < 1.0:
-        grey = cv2.resize(grey, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+        grey = _resized(grey, factor)
     height, width = grey.shape
     coarse_factor = min(1.0, BACKGROUND_GRID_PX / min(height, width))
-    coarse = cv2.resize(grey, None, fx=coarse_factor, fy=coarse_factor, interpolation=cv2.INTER_AREA)
-    kernel_px = max(3, int(min(coarse.shape) * BACKGROUND_KERNEL_FRACTION) | 1)
+    coarse = _resized(grey, coarse_factor)
+    kernel_px = max(3, int(min(coarse.shape) * kernel_fraction) | 1)
     if coarse_factor < 1.0:
         light_falloff = cv2.resize(cv2.medianBlur(coarse, kernel_px), (width, height)).astype(np.int16)
         grey = np.clip(grey.astype(np.int16) - light_falloff + 128, 0, 255).astype(np.uint8)
@@ -162,22 +236,24 @@ def _has_dark_ink(rgb: np.ndarray) -> bool:
     return dark_depth <= light_depth
 
 
-def _ground(pixels: np.ndarray) -> np.ndarray:
+def _ground(pixels: np.ndarray, kernel_fraction: float) -> np.ndarray:
     height, width = pixels.shape[:2]
     factor = min(1.0, BACKGROUND_GRID_PX / min(height, width))
-    coarse = cv2.resize(pixels, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else pixels
-    kernel_px = max(3, int(min(coarse.shape[:2]) * BACKGROUND_KERNEL_FRACTION) | 1)
+    coarse = _resized(pixels, factor) if factor < 1 else pixels
+    kernel_px = max(3, int(min(coarse.shape[:2]) * kernel_fraction) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel_px, kernel_px))
     closed = cv2.morphologyEx(coarse, cv2.MORPH_CLOSE, kernel, borderType=cv2.BORDER_REPLICATE)
     ground = cv2.resize(closed, (width, height), interpolation=cv2.INTER_LINEAR)
     return np.maximum(ground, pixels)
 
 
-def _ink_mask(ink: np.ndarray, single: bool) -> np.ndarray:
+def _ink_mask(ink: np.ndarray, single: bool, digits_fill_height: bool = False) -> np.ndarray:
     """Pixels that are ink: strong ink plus the fainter ink connected to it, minus lines (``_lines``).
 
     The strong level is Otsu's threshold (never below ``MIN_INK_CONTRAST``, so paper grain and
     sensor noise of a blank page stay paper); fainter pixels count where they touch strong ones.
+    Lines are removed with a pixel of margin, so their blurred edges do not stay behind as slivers;
+    where a stroke crosses a line (ink on both sides of it) the stroke is kept whole.
     """
     levels = (ink * 255).astype(np.uint8)
     otsu, _ = cv2.threshold(levels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -187,17 +263,29 @@ def _ink_mask(ink: np.ndarray, single: bool) -> np.ndarray:
     has_strong = np.zeros(count, bool)
     has_strong[labels[ink > strong_level]] = True
     has_strong[0] = False
-    return has_strong[labels] & ~_lines(ink > strong_level * LINE_LEVEL_FRACTION, single)
+    line_level = strong_level * (SINGLE_LINE_LEVEL_FRACTION if single else LINE_LEVEL_FRACTION)
+    lines = _lines(ink > line_level, single, digits_fill_height)
+    ink_mask = has_strong[labels]
+    if single:
+        return ink_mask & ~lines
+    lines = cv2.dilate(lines.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    kept = (ink_mask & ~lines).astype(np.uint8)
+    bridged = [_eroded(_dilated(kept, along, CROSSING_BRIDGE_PX), along, CROSSING_BRIDGE_PX) for along in ((1, 0), (0, 1))]
+    return (kept > 0) | (ink_mask & lines & ((bridged[0] > 0) | (bridged[1] > 0)))
 
 
-def _lines(candidates: np.ndarray, single: bool) -> np.ndarray:
+def _lines(candidates: np.ndarray, single: bool, digits_fill_height: bool = False) -> np.ndarray:
     """Ruled lines, grid lines and borders among ``candidates``: straight runs far longer than thick.
 
     ``candidates`` is a generous ink mask, so a faint or broken line is found whole (short gaps
     along a run are closed first). A run is a line when it is at least ``LINE_MIN_LENGTH_FRACTION``
     of the image's shorter side and ``LINE_MIN_ASPECT`` times longer than thick, and where a
-    digit's stroke cannot be: in a single-digit crop, in the band along the crop's border (a ``1``
-    filling the crop stays); in a larger picture, spanning nearly all of it or twice that length.
+    digit's stroke cannot be: in a single-digit crop, along most of a side in the band by the crop's
+    border (a ``1`` filling the crop, the side of a bold ``0``, stays), or a thin run across the
+    whole cell a little further in; in a larger
+    picture, spanning nearly all of it or twice that length.
+    With ``digits_fill_height`` (a strip cut around one line of digits, such as a cheque amount) an
+    upright run spanning the height is a ``1``, not a line.
     """
     height, width = candidates.shape
     length_px = max(LINE_MIN_LENGTH_PX, int(min(height, width) * LINE_MIN_LENGTH_FRACTION))
@@ -205,20 +293,101 @@ def _lines(candidates: np.ndarray, single: bool) -> np.ndarray:
     binary = candidates.astype(np.uint8)
     lines = np.zeros(candidates.shape, bool)
     for along in ((1, 0), (0, 1)):
-        bridged = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, _kernel(along, gap_px)))
-        runs = cv2.morphologyEx(bridged, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, _kernel(along, length_px)))
+        bridged = _eroded(_dilated(binary, along, gap_px), along, gap_px)
+        runs = _dilated(_eroded(bridged, along, length_px), along, length_px)
         count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+        is_line = np.zeros(count, bool)
         for label in range(1, count):
             x, y, run_width, run_height, area = stats[label]
             run = _Blob(int(x), int(y), int(x + run_width), int(y + run_height), frozenset(), int(area))
             length = max(run_width, run_height)
             if single:
-                placed_as_line = _in_border_band(run, candidates.shape)
+                side = height if run_height > run_width else width
+                at_edge = length >= EDGE_LINE_SPAN_FRACTION * side and _in_border_band(run, candidates.shape, BORDER_BAND_FRACTION)
+                spans_cell = (min(height, width) >= CELL_MIN_SIDE_PX and length >= CELL_LINE_SPAN_FRACTION * side
+                              and area <= CELL_LINE_THICKNESS_FRACTION * side * length)
+                placed_as_line = at_edge or (spans_cell and _in_border_band(run, candidates.shape, CELL_LINE_BAND_FRACTION))
+            elif digits_fill_height and run_height > run_width:
+                placed_as_line = length >= 2 * length_px
             else:
                 placed_as_line = max(run_width / width, run_height / height) >= LINE_SPAN_FRACTION or length >= 2 * length_px
-            if length * length >= LINE_MIN_ASPECT * area and placed_as_line:
-                lines |= labels == label
+            is_line[label] = length * length >= LINE_MIN_ASPECT * area and placed_as_line
+        lines |= is_line[labels]
+    if not single and min(height, width) >= SLANT_MIN_SIDE_PX:
+        lines |= _slanted_lines(candidates & ~lines, 2 * length_px, upright_too=not digits_fill_height)
     return lines
+
+
+def _slanted_lines(candidates: np.ndarray, length_px: int, upright_too: bool) -> np.ndarray:
+    """Ruled lines photographed at a slight angle, within ``SLANT_MAX_DEG`` of the horizontal (and of the
+    vertical ``upright_too``: not where a ``1`` fills the height).
+
+    Only looked for in photos (shorter side at least ``SLANT_MIN_SIDE_PX``): in a strip cut around a line
+    of digits, the straight strokes of neighbouring digits can line up as well as a ruled line's pieces.
+    Straight pieces (Hough segments, found on the mask reduced to ``HOUGH_MAX_SHORTER_SIDE_PX``) that lie on one
+    line are taken together; a line is one whose pieces span most of the picture (a ruled line stops at
+    the margin, and breaks where light or a digit interrupts it) or at least ``length_px``.
+    """
+    height, width = candidates.shape
+    step = max(1.0, min(height, width) / HOUGH_MAX_SHORTER_SIDE_PX)
+    binary = candidates.astype(np.uint8)
+    if step > 1:
+        binary = (_resized(binary, 1 / step) > 0).astype(np.uint8)
+    piece_px = max(LINE_MIN_LENGTH_PX, int(SLANT_PIECE_FRACTION * min(height, width)))
+    segments = cv2.HoughLinesP(binary, 1, np.pi / 360, threshold=int(SLANT_MIN_VOTES_FRACTION * piece_px / step),
+                               minLineLength=piece_px / step, maxLineGap=SLANT_MAX_GAP_PX)
+    lines = np.zeros(candidates.shape, np.uint8)
+    if segments is None:
+        return lines.astype(bool)
+    directions = [(0.0, min(length_px, SLANT_SPAN_FRACTION * width))]
+    if upright_too:
+        directions.append((90.0, min(length_px, SLANT_SPAN_FRACTION * height)))
+    for direction_deg, span_px in directions:
+        for group in _collinear_groups(step * segments.reshape(-1, 4).astype(np.float64), direction_deg):
+            along = np.radians(direction_deg)
+            projections = group[:, [0, 2]] * np.cos(along) + group[:, [1, 3]] * np.sin(along)
+            if projections.max() - projections.min() >= span_px:
+                for x0, y0, x1, y1 in group.astype(int):
+                    cv2.line(lines, (x0, y0), (x1, y1), 1, SLANTED_LINE_THICKNESS_PX)
+    return candidates & lines.astype(bool)
+
+
+def _collinear_groups(segments: np.ndarray, direction_deg: float) -> list[np.ndarray]:
+    """Segments (x0, y0, x1, y1) within ``SLANT_MAX_DEG`` of ``direction_deg``, grouped by the line they lie on
+    (angles within ``COLLINEAR_MAX_DEG``, offsets within ``COLLINEAR_MAX_OFFSET_PX``)."""
+    dx, dy = segments[:, 2] - segments[:, 0], segments[:, 3] - segments[:, 1]
+    angles = np.degrees(np.arctan2(dy, dx)) % 180
+    off = np.abs((angles - direction_deg + 90) % 180 - 90)
+    kept = segments[off <= SLANT_MAX_DEG]
+    angles = angles[off <= SLANT_MAX_DEG]
+    normal = np.radians(angles + 90)
+    offsets = ((kept[:, 0] + kept[:, 2]) / 2) * np.cos(normal) + ((kept[:, 1] + kept[:, 3]) / 2) * np.sin(normal)
+    groups: list[list[int]] = []
+    for index in np.argsort(offsets):
+        for group in groups:
+            last = group[-1]
+            same_line = abs(offsets[index] - offsets[last]) <= COLLINEAR_MAX_OFFSET_PX
+            if same_line and abs(angles[index] - angles[last]) <= COLLINEAR_MAX_DEG:
+                group.append(index)
+                break
+        else:
+            groups.append([index])
+    return [kept[group] for group in groups]
+
+
+def _dilated(binary: np.ndarray, along: tuple[int, int], length_px: int) -> np.ndarray:
+    """Morphological dilation of a 0/1 image by a 1-pixel-thick run of ``length_px`` (odd) along x or y.
+
+    A running sum costs the same for any length, where ``cv2.dilate`` costs in proportion to it:
+    line finding uses runs of hundreds of pixels.
+    """
+    ink_near = cv2.boxFilter(binary, cv2.CV_32F, _kernel(along, length_px | 1), normalize=False, borderType=cv2.BORDER_CONSTANT)
+    return (ink_near > 0.5).astype(np.uint8)
+
+
+def _eroded(binary: np.ndarray, along: tuple[int, int], length_px: int) -> np.ndarray:
+    """Erosion by the same run; beyond the border counts as ink, as with ``cv2.erode``."""
+    return 1 - _dilated(1 - binary, along, length_px)
 
 
 def _kernel(along: tuple[int, int], length_px: int) -> tuple[int, int]:
@@ -226,21 +395,31 @@ def _kernel(along: tuple[int, int], length_px: int) -> tuple[int, int]:
     return (length_px, 1) if along == (1, 0) else (1, length_px)
 
 
-def _is_line_remains(blob: _Blob, shape: tuple[int, int]) -> bool:
-    """A thin sliver at the border: what is left of a grid line or frame after ``_without_lines``."""
+def _is_line_remains(blob: _Blob, shape: tuple[int, int], single: bool) -> bool:
+    """A thin sliver at the border: what is left of a grid line or frame after ``_lines``.
+
+    In a picture of several digits it must also be straight: a ``6`` or ``7`` of a cheque amount
+    touching the border is as thin for its length, but not straight. In a photographed cell
+    (``CELL_MIN_SIDE_PX`` or more) a sliver near the border counts too: a cell cut with a margin
+    holds the grid's corner a few pixels in.
+    """
     height, width = shape
     length = max(blob.width, blob.height)
-    touches_border = blob.x0 == 0 or blob.y0 == 0 or blob.x1 == width or blob.y1 == height
-    return touches_border and length * length >= LINE_MIN_ASPECT * blob.area
+    margin_px = REMAINS_MARGIN_FRACTION * min(height, width) if single and min(height, width) >= CELL_MIN_SIDE_PX else 0
+    at_border = (blob.x0 <= margin_px or blob.y0 <= margin_px
+                 or blob.x1 >= width - margin_px or blob.y1 >= height - margin_px)
+    straight = single or min(blob.width, blob.height) * LINE_MIN_ASPECT <= length
+    return at_border and straight and length * length >= LINE_MIN_ASPECT * blob.area
 
 
 def _blob_of(label: int, stat: np.ndarray) -> _Blob:
     x, y, width, height, area = (int(v) for v in stat)
-    return _Blob(x, y, x + width, y + height, frozenset({label}), area)
+    return _Blob(x, y, x + width, y + height, frozenset({label}), area, width >= FLAT_ASPECT * height)
 
 
 def _merged(a: _Blob, b: _Blob) -> _Blob:
-    return _Blob(min(a.x0, b.x0), min(a.y0, b.y0), max(a.x1, b.x1), max(a.y1, b.y1), a.labels | b.labels, a.area + b.area)
+    return _Blob(min(a.x0, b.x0), min(a.y0, b.y0), max(a.x1, b.x1), max(a.y1, b.y1), a.labels | b.labels, a.area + b.area,
+                 a.flat and b.flat)
 
 
 def _x_overlap(a: _Blob, b: _Blob) -> int:
@@ -254,21 +433,42 @@ def _typical_height(blobs: list[_Blob]) -> float:
     return float(ordered[int(np.searchsorted(cumulative, cumulative[-1] / 2))].height)
 
 
-def _read_lines(blobs: list[_Blob], labels: np.ndarray) -> list[list[_Blob]]:
+def _read_lines(blobs: list[_Blob], labels: np.ndarray, digits_fill_height: bool, ink: np.ndarray,
+                judge: Judge | None) -> list[list[_Blob]]:
     blobs = [blob for blob in blobs if blob.height >= MIN_DIGIT_HEIGHT_PX or blob.width >= MIN_DIGIT_HEIGHT_PX]
     if not blobs:
         return []
-    blobs = _join_pieces(blobs, _typical_height(blobs))
+    typical_height = _typical_height(blobs)
+    blobs = [
+        blob for blob in _join_pieces(blobs, typical_height)
+        if not _is_cut_off(blob, typical_height, labels.shape[0], digits_fill_height)
+    ]
+    if not blobs:
+        return []
     grouped = _group_lines(blobs)
     tallest = max(_typical_height(line) for line in grouped)
     lines = []
     for line in grouped:
-        if _typical_height(line) < MIN_LINE_HEIGHT_FRACTION * tallest:
+        lone_and_short = len(line) == 1 and line[0].height < SHORT_FRACTION * tallest
+        if _typical_height(line) < MIN_LINE_HEIGHT_FRACTION * tallest or lone_and_short:
             continue
-        digits = _without_separators(line)
-        if digits:
-            lines.append(sorted(_split_touching(digits, labels), key=lambda blob: blob.x0))
+        digits = _without_separators(line, labels.shape[0], digits_fill_height)
+        flat_line = _typical_height(line) < tallest and np.median([blob.width / blob.height for blob in line]) > FLAT_LINE_ASPECT
+        if digits and not flat_line:
+            lines.append(sorted(_split_touching(digits, labels, ink, judge), key=lambda blob: blob.x0))
     return lines
+
+
+def _is_cut_off(blob: _Blob, digit_height: float, image_height: int, digits_fill_height: bool) -> bool:
+    """Part of a neighbouring line or of a grid that the picture cut off: a short piece at the top or bottom
+    border, or a thin upright sliver reaching it. Where digits fill the picture's height (a cheque amount),
+    only a short piece touching the border is."""
+    short = blob.height < SHORT_FRACTION * digit_height
+    if digits_fill_height:
+        return short and (blob.y0 == 0 or blob.y1 == image_height)
+    near_px = NEAR_BORDER_FRACTION * image_height
+    near_border = blob.y0 <= near_px or blob.y1 >= image_height - near_px
+    return near_border and (short or blob.width * LINE_MIN_ASPECT <= blob.height)
 
 
 def _join_pieces(blobs: list[_Blob], typical_height: float) -> list[_Blob]:
@@ -310,40 +510,86 @@ def _group_lines(blobs: list[_Blob]) -> list[list[_Blob]]:
     return sorted(lines, key=lambda line: float(np.median([blob.centre_y for blob in line])))
 
 
-def _without_separators(line: list[_Blob]) -> list[_Blob]:
-    """Drop specks, separators (``.`` ``,`` ``-`` ``=``) and slivers of lines: much shorter or thinner than the line's digits, or tiny."""
+def _without_separators(line: list[_Blob], image_height: int, digits_fill_height: bool) -> list[_Blob]:
+    """Drop what is not a digit: specks, separators and the remains of things cut off at the border.
+
+    Separators are flat (``-``, the bars of ``=``, underlines), much shorter than the line's digits,
+    or short and low in the line (``.`` ``,``); a short piece touching the top or bottom border is
+    part of a neighbouring line or of a grid that the crop cut off. A small digit written high or
+    in the middle of the line (cents, a pen digit among printed ones) stays.
+    """
     digit_height = _typical_height(line)
     largest_area = max(blob.area for blob in line)
-    return [
-        blob
-        for blob in line
-        if blob.height >= SEPARATOR_HEIGHT_FRACTION * digit_height
-        and blob.width >= SLIVER_WIDTH_FRACTION * digit_height
-        and blob.area >= SPECK_AREA_FRACTION * largest_area
-        and blob.height >= MIN_DIGIT_HEIGHT_PX
-    ]
+    tall = [blob for blob in line if blob.height >= SHORT_FRACTION * digit_height] or line
+    middle = float(np.median([blob.centre_y for blob in tall]))
+
+    def is_digit(blob: _Blob) -> bool:
+        short = blob.height < SHORT_FRACTION * digit_height
+        return (
+            blob.height >= SEPARATOR_HEIGHT_FRACTION * digit_height
+            and blob.height >= MIN_DIGIT_HEIGHT_PX
+            and blob.width >= SLIVER_WIDTH_FRACTION * digit_height
+            and blob.area >= SPECK_AREA_FRACTION * largest_area
+            and not blob.flat
+            and not (short and blob.y0 >= middle)
+            and not _is_cut_off(blob, digit_height, image_height, digits_fill_height)
+        )
+
+    return [blob for blob in line if is_digit(blob)]
 
 
-def _split_touching(line: list[_Blob], labels: np.ndarray) -> list[_Blob]:
-    """Split candidates much wider than one digit at the columns with least ink between them."""
+def _split_touching(line: list[_Blob], labels: np.ndarray, ink: np.ndarray, judge: Judge | None) -> list[_Blob]:
+    """Split candidates wider than one digit into digits, at the columns with least ink between them.
+
+    Without a judge, a candidate is split when it is much wider than the line's digits, into as many
+    parts as its width holds. With one, each candidate somewhat wider than a digit is tried whole and
+    cut into one part fewer and one more than its width suggests; the judge scores every piece in one
+    batch and the cut whose least digit-like piece scores best wins (the width's guess wins ties; a
+    cut leaving a piece much wider than tall loses).
+    """
     digit_height = _typical_height(line)
     single_widths = [blob.width for blob in line if 0.35 * blob.height <= blob.width <= 1.1 * blob.height]
     digit_width = float(np.median(single_widths)) if single_widths else DIGIT_WIDTH_PER_HEIGHT * digit_height
     pieces = []
     for blob in line:
         parts = round(blob.width / digit_width)
-        if blob.width > SPLIT_WIDTH_FRACTION * digit_width and parts >= 2:
-            pieces.extend(_split(blob, parts, labels))
+        expected = parts if blob.width > SPLIT_WIDTH_FRACTION * digit_width and parts >= 2 else 1
+        if judge is not None and blob.width > JUDGE_WIDTH_FRACTION * digit_width:
+            pieces.extend(_judged_split(blob, expected, labels, ink, judge))
+        elif expected > 1:
+            pieces.extend(_split(blob, expected, labels))
         else:
             pieces.append(blob)
     return pieces
 
 
-def _split(blob: _Blob, parts: int, labels: np.ndarray) -> list[_Blob]:
+def _judged_split(blob: _Blob, expected: int, labels: np.ndarray, ink: np.ndarray, judge: Judge) -> list[_Blob]:
+    counts = sorted({max(1, expected - 1), expected, min(MAX_SPLIT_PARTS, expected + 1)})
+    tries = [(1, [blob])] if 1 in counts else []
+    for count in (count for count in counts if count > 1):
+        tries += [(count, _split(blob, count, labels)), (count, _split(blob, count, labels, evenly=True))]
+    counts, splits = [count for count, _ in tries], [split for _, split in tries]
+    crops = [_crop(piece, ink, labels, (1.0, 1.0), 0).ink for split in splits for piece in split]
+    scores = judge(crops)
+    best_score, best_split, start = -1.0, splits[0], 0
+    for count, split in zip(counts, splits):
+        score = float(np.min(scores[start: start + len(split)])) + (EXPECTED_SPLIT_BONUS if count == expected else 0.0)
+        if any(piece.width > MAX_DIGIT_ASPECT * piece.height for piece in split):
+            score -= 1.0  # no digit is that much wider than tall, however sure the network is ("000" squeezed reads as 0)
+        start += len(split)
+        if split and score > best_score:
+            best_score, best_split = score, split
+    return best_split
+
+
+def _split(blob: _Blob, parts: int, labels: np.ndarray, evenly: bool = False) -> list[_Blob]:
+    """``blob`` cut into ``parts``: near equal widths, at the columns with least ink (a gap between two
+    digits), or, ``evenly``, at equal widths (round digits run together, ``00``, touch where their
+    columns hold the most ink)."""
     ink = np.isin(labels[blob.y0: blob.y1, blob.x0: blob.x1], list(blob.labels))
     column_ink = ink.sum(axis=0).astype(np.float32)
     step = blob.width / parts
-    search = max(1, int(step * SPLIT_SEARCH_FRACTION))
+    search = 0 if evenly else max(1, int(step * SPLIT_SEARCH_FRACTION))
     cuts = [0]
     for k in range(1, parts):
         guess = int(round(k * step))
@@ -366,7 +612,7 @@ def _central_group(blobs: list[_Blob], shape: tuple[int, int]) -> _Blob | None:
     is the remains of grid lines or of a neighbouring digit, and is left out.
     """
     height, width = shape
-    inner = [blob for blob in blobs if not _in_border_band(blob, shape)]
+    inner = [blob for blob in blobs if not _in_border_band(blob, shape, BORDER_BAND_FRACTION)]
     if not inner:
         return None
 
@@ -385,14 +631,15 @@ def _central_group(blobs: list[_Blob], shape: tuple[int, int]) -> _Blob | None:
     return group
 
 
-def _in_border_band(blob: _Blob, shape: tuple[int, int]) -> bool:
+def _in_border_band(blob: _Blob, shape: tuple[int, int], band_fraction: float) -> bool:
     height, width = shape
-    band_x, band_y = BORDER_BAND_FRACTION * width, BORDER_BAND_FRACTION * height
+    band_x, band_y = band_fraction * width, band_fraction * height
     return blob.x1 <= band_x or blob.x0 >= width - band_x or blob.y1 <= band_y or blob.y0 >= height - band_y
 
 
-def _crop(blob: _Blob, ink: np.ndarray, labels: np.ndarray, scale: float, line: int) -> DigitCrop:
+def _crop(blob: _Blob, ink: np.ndarray, labels: np.ndarray, scale_xy: tuple[float, float], line: int) -> DigitCrop:
     region = (slice(blob.y0, blob.y1), slice(blob.x0, blob.x1))
     crop = np.where(np.isin(labels[region], list(blob.labels)), ink[region], 0.0).astype(np.float32)
-    box = tuple(int(round(v / scale)) for v in (blob.x0, blob.y0, blob.width, blob.height))
+    scale_x, scale_y = scale_xy
+    box = (round(blob.x0 / scale_x), round(blob.y0 / scale_y), round(blob.width / scale_x), round(blob.height / scale_y))
     return DigitCrop(box=box, ink=crop, line=line)
