@@ -130,3 +130,22 @@ def test_cheque_amount_keeps_a_one_that_fills_the_height_and_drops_separators():
     cv2.line(strip, (350, 38), (400, 38), INK, 6)  # a dash
     [line] = boxes(strip)
     assert len(line) == 5 and line[0][0] < 40
+
+
+def test_a_digit_bitmap_that_fills_its_frame_is_kept_whole():
+    """16x16 scans (Semeion, USPS-like) are drawn to touch every border: none of it is grid remains."""
+    bitmap = np.full((16, 16, 3), 255, np.uint8)
+    cv2.ellipse(bitmap, (8, 8), (6, 7), 0, 0, 360, (0, 0, 0), 2)
+    cv2.line(bitmap, (0, 15), (13, 15), (0, 0, 0), 2)
+    [[crop]] = find_digits(bitmap, single=True)
+    x, y, w, h = crop.box
+    assert (x, y) == (0, 0) and x + w >= 15 and y + h == 16
+
+
+def test_a_ruled_box_around_a_bitmap_cell_is_not_part_of_the_digit():
+    cell = np.full((40, 40, 3), 255, np.uint8)
+    cv2.rectangle(cell, (0, 0), (39, 39), (0, 0, 0), 1)
+    cv2.line(cell, (20, 8), (20, 31), (0, 0, 0), 3)
+    [[crop]] = find_digits(cell, single=True)
+    x, y, w, h = crop.box
+    assert 15 <= x and x + w <= 25 and 6 <= y and y + h <= 34

@@ -28,6 +28,9 @@ import numpy as np
 WORK_MAX_SIDE_PX = 1000
 POLARITY_MAX_SIDE_PX = 512
 MEDIAN_SAMPLE_PX = 40_000
+BILEVEL_MIN_CONTRAST = 64  # grey levels between the darkest and lightest pixel
+BILEVEL_MARGIN_FRACTION = 0.1
+BILEVEL_MIN_SHARE = 0.97  # of pixels within the margin of either extreme
 BACKGROUND_GRID_PX = 48
 BACKGROUND_KERNEL_FRACTION = 0.16
 SINGLE_BACKGROUND_KERNEL_FRACTION = 1 / 3
@@ -67,6 +70,7 @@ SPECK_AREA_FRACTION = 0.04
 SLIVER_WIDTH_FRACTION = 0.1
 BORDER_REMAINS_AREA_FRACTION = 0.3
 BORDER_BAND_FRACTION = 0.15
+EDGE_TO_EDGE_FRACTION = 0.95  # of a row or column, crossed by a ruled box's line
 EDGE_LINE_SPAN_FRACTION = 0.8  # a grid line by a cell's edge runs along most of it, a bold 0's side does not
 CELL_LINE_BAND_FRACTION = 0.25  # a cell cut a little off its grid holds the grid line further in:
 CELL_LINE_SPAN_FRACTION = 0.7  # there, a line must span the cell
@@ -137,6 +141,8 @@ def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = Non
         rgb = _resized(rgb, WORK_MAX_SIDE_PX / max(height, width))
     scale_xy = (rgb.shape[1] / width, rgb.shape[0] / height)
     ink = ink_map(rgb, single)
+    if single and is_bilevel(rgb):
+        return _whole_bitmap(ink)
     blobs, labels = _candidates(ink, single, digits_fill_height=False)
     digits_fill_height = not single and bool(blobs) and _typical_height(blobs) >= FILL_HEIGHT_FRACTION * ink.shape[0]
     if digits_fill_height:
@@ -150,6 +156,35 @@ def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = Non
         [_crop(blob, ink, labels, scale_xy, line_index) for blob in line]
         for line_index, line in enumerate(lines)
     ]
+
+
+def _whole_bitmap(ink: np.ndarray) -> list[list[DigitCrop]]:
+    """A black-and-white crop is a digit bitmap (a 16x16 or 32x32 scan, a drawing), not a photographed
+    cell: every piece of its ink is the digit, even where it touches the border, since such bitmaps
+    are drawn to fill their frame and hold no remains of grid lines."""
+    mask = _without_edge_rules(_ink_mask(ink, single=True, remove_lines=False))
+    count, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    if count <= 1:
+        return []
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    blob = _Blob(int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1,
+                 frozenset(range(1, count)), int(mask.sum()))
+    return [[_crop(blob, ink, labels, (1.0, 1.0), 0)]]
+
+
+def _without_edge_rules(mask: np.ndarray) -> np.ndarray:
+    """Clear the rows and columns by the border that ink crosses from edge to edge: a ruled box
+    around the cell. A digit's stroke, even in a bitmap it fills, stops short of the corners."""
+    height, width = mask.shape
+    band_rows, band_cols = max(1, int(BORDER_BAND_FRACTION * height)), max(1, int(BORDER_BAND_FRACTION * width))
+    ruled_rows = mask.mean(axis=1) >= EDGE_TO_EDGE_FRACTION
+    ruled_cols = mask.mean(axis=0) >= EDGE_TO_EDGE_FRACTION
+    ruled_rows[band_rows:height - band_rows] = False
+    ruled_cols[band_cols:width - band_cols] = False
+    cleared = mask.copy()
+    cleared[ruled_rows, :] = False
+    cleared[:, ruled_cols] = False
+    return cleared
 
 
 def _candidates(ink: np.ndarray, single: bool, digits_fill_height: bool) -> tuple[list["_Blob"], np.ndarray]:
@@ -182,9 +217,10 @@ def ink_map(rgb: np.ndarray, single: bool = False) -> np.ndarray:
     pixels = rgb.astype(np.float32)
     if min(pixels.shape[:2]) >= SMOOTHING_MIN_SIDE_PX:
         pixels = cv2.GaussianBlur(pixels, (3, 3), 0)
-    ground = _ground(pixels, kernel_fraction)
+    bilevel = is_bilevel(rgb)
+    ground = _paper_level(pixels) if bilevel else _ground(pixels, kernel_fraction)
     below_ground = cv2.subtract(ground, pixels)  # OpenCV's arithmetic: the same numbers as numpy's, faster
-    grain = NOISE_DEVIATIONS * ROBUST_SIGMA_PER_MAD * _channel_medians(below_ground)
+    grain = np.zeros(3, np.float32) if bilevel else NOISE_DEVIATIONS * ROBUST_SIGMA_PER_MAD * _channel_medians(below_ground)
     paper = cv2.max(ground, np.full(ground.shape, MIN_PAPER_LEVEL, np.float32))
     darkness = cv2.divide(cv2.subtract(below_ground, (*map(float, grain), 0.0)), paper)
     red, green, blue = cv2.split(darkness)
@@ -236,6 +272,26 @@ def _has_dark_ink(rgb: np.ndarray, kernel_fraction: float) -> bool:
     return dark_depth <= light_depth
 
 
+def is_bilevel(rgb: np.ndarray) -> bool:
+    """Whether the picture is black and white only (a bitmap scan, a drawing): it has no light to even out.
+
+    Evening out light by a local closing would hollow out strokes as wide as the closing, which in a
+    small bitmap that one bold digit fills is most of them.
+    """
+    grey = rgb.max(axis=2)
+    darkest, lightest = float(grey.min()), float(grey.max())
+    if lightest - darkest < BILEVEL_MIN_CONTRAST:
+        return False
+    margin = BILEVEL_MARGIN_FRACTION * (lightest - darkest)
+    near_either = (grey <= darkest + margin) | (grey >= lightest - margin)
+    return float(near_either.mean()) >= BILEVEL_MIN_SHARE
+
+
+def _paper_level(pixels: np.ndarray) -> np.ndarray:
+    """A flat ground at each channel's brightest level."""
+    return np.broadcast_to(pixels.reshape(-1, pixels.shape[2]).max(axis=0), pixels.shape).astype(np.float32)
+
+
 def _ground(pixels: np.ndarray, kernel_fraction: float) -> np.ndarray:
     height, width = pixels.shape[:2]
     factor = min(1.0, BACKGROUND_GRID_PX / min(height, width))
@@ -247,7 +303,7 @@ def _ground(pixels: np.ndarray, kernel_fraction: float) -> np.ndarray:
     return np.maximum(ground, pixels)
 
 
-def _ink_mask(ink: np.ndarray, single: bool, digits_fill_height: bool = False) -> np.ndarray:
+def _ink_mask(ink: np.ndarray, single: bool, digits_fill_height: bool = False, remove_lines: bool = True) -> np.ndarray:
     """Pixels that are ink: strong ink plus the fainter ink connected to it, minus lines (``_lines``).
 
     The strong level is Otsu's threshold (never below ``MIN_INK_CONTRAST``, so paper grain and
@@ -263,9 +319,11 @@ def _ink_mask(ink: np.ndarray, single: bool, digits_fill_height: bool = False) -
     has_strong = np.zeros(count, bool)
     has_strong[labels[ink > strong_level]] = True
     has_strong[0] = False
+    ink_mask = has_strong[labels]
+    if not remove_lines:
+        return ink_mask
     line_level = strong_level * (SINGLE_LINE_LEVEL_FRACTION if single else LINE_LEVEL_FRACTION)
     lines = _lines(ink > line_level, single, digits_fill_height)
-    ink_mask = has_strong[labels]
     if single:
         return ink_mask & ~lines
     lines = cv2.dilate(lines.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
