@@ -174,3 +174,16 @@ def test_touching_zeros_are_read_one_by_one(recognizer):
     for x in (140, 196, 252):
         cv2.ellipse(image, (x + 28, 62), (28, 38), 0, 0, 360, (25, 25, 35), 8)
     assert recognizer.read(image).text == "5000"
+
+
+@pytest.mark.parametrize("digit, thickness_px, scale, origin", [
+    ("4", 30, 4.2, (0, 99)), ("8", 30, 4.2, (0, 99)), ("9", 30, 4.2, (0, 99)),
+    ("0", 34, 4.4, (-4, 102)), ("4", 34, 4.4, (-4, 102)), ("8", 34, 4.4, (-4, 102)),
+])
+def test_a_bold_digit_filling_a_sign_is_read_whole(recognizer, digit, thickness_px, scale, origin):
+    """Strokes bolder than the light-evening window (house numbers, plates) must not come out hollow."""
+    sign = np.full((100, 100, 3), (40, 60, 150), np.uint8)
+    cv2.putText(sign, digit, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, (235, 235, 235), thickness_px, cv2.LINE_AA)
+    sign = cv2.GaussianBlur(sign, (0, 0), 1.5)
+    assert recognizer.read(sign, single=True).text == digit
+    assert recognizer.read_digit(sign).value == int(digit)

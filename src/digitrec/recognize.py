@@ -211,7 +211,7 @@ class Recognizer:
     def read_digit(self, image: ImageSource) -> Digit:
         """The one digit of a single-digit crop; ``NoDigitError`` when the crop holds no ink."""
         decoded = decode_image(image, max_side_px=WORK_MAX_SIDE_PX)
-        crops = [crop for line in find_digits(decoded.rgb, single=True) for crop in line]
+        crops = [crop for line in find_digits(decoded.rgb, single=True, judge=self._digit_likeness) for crop in line]
         if not crops:
             raise NoDigitError("no digit found: the picture holds no ink that stands out from its background")
         return self._classify(crops, decoded)[0]

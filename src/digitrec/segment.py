@@ -67,6 +67,7 @@ FLAT_LINE_ASPECT = 1.5  # a lesser "line" of pieces mostly wider than tall is a 
 FILL_HEIGHT_FRACTION = 0.7
 NEAR_BORDER_FRACTION = 0.05
 SPECK_AREA_FRACTION = 0.04
+SINGLE_TRUSTED_LIKENESS = 0.97  # the judge's confidence at which a cell's main reading stands unchallenged
 SLIVER_WIDTH_FRACTION = 0.1
 BORDER_REMAINS_AREA_FRACTION = 0.3
 BORDER_BAND_FRACTION = 0.15
@@ -149,13 +150,68 @@ def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = Non
         blobs, labels = _candidates(ink, single, digits_fill_height=True)
     if single:
         digit = _central_group(blobs, labels.shape)
-        lines = [[digit]] if digit else []
-    else:
-        lines = _read_lines(blobs, labels, digits_fill_height, ink, judge)
+        crops = [_crop(digit, ink, labels, scale_xy, 0)] if digit else []
+        chosen = _better_single_reading(crops, rgb, scale_xy, judge)
+        return [chosen] if chosen else []
+    lines = _read_lines(blobs, labels, digits_fill_height, ink, judge)
     return [
         [_crop(blob, ink, labels, scale_xy, line_index) for blob in line]
         for line_index, line in enumerate(lines)
     ]
+
+
+def _better_single_reading(crops: list[DigitCrop], rgb: np.ndarray, scale_xy: tuple[float, float],
+                           judge: Judge | None) -> list[DigitCrop]:
+    """The main reading of a cell, or the one-threshold reading where the judge finds that one more digit-like.
+
+    The main reading evens out light locally and strips grid remains, which a photographed cell
+    needs; it hollows out strokes bolder than its light window, as on signs and plates. One global
+    threshold reads those whole. The main reading stands when the judge is sure of it.
+    """
+    if judge is None:
+        return crops
+    alternative = global_threshold_crop(rgb, scale_xy)
+    if alternative is None:
+        return crops
+    if not crops:
+        return [alternative]
+    main_likeness, alternative_likeness = judge([crops[0].ink, alternative.ink])
+    if main_likeness >= SINGLE_TRUSTED_LIKENESS or main_likeness >= alternative_likeness:
+        return crops
+    return [alternative]
+
+
+def global_threshold_crop(rgb: np.ndarray, scale_xy: tuple[float, float] = (1.0, 1.0)) -> DigitCrop | None:
+    """One digit filling a crop, by one Otsu threshold over the whole crop (after only the slowest
+    changes of light are taken out): the ink is the class the crop's border ring mostly lacks, and
+    the digit is the ink components reaching into the crop's middle."""
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    height, width = grey.shape
+    if min(height, width) < 4:
+        return None
+    flat = grey - cv2.GaussianBlur(grey, (0, 0), max(height, width) / 2) + 128
+    _, light = cv2.threshold(np.clip(flat, 0, 255).astype(np.uint8), 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    ring = np.ones((height, width), bool)
+    ring_px = max(1, min(height, width) // 10)
+    ring[ring_px:-ring_px, ring_px:-ring_px] = False
+    mask = (light == 0) if light[ring].mean() > 0.5 else (light == 1)
+    if mask.all() or not mask.any():
+        return None
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    middle = np.zeros((height, width), bool)
+    middle[height // 4: height - height // 4, width // 4: width - width // 4] = True
+    in_middle = np.bincount(labels[middle], minlength=count)
+    in_middle[0] = 0
+    if in_middle.max() == 0:
+        return None
+    main_area = stats[int(in_middle.argmax()), cv2.CC_STAT_AREA]
+    kept = [label for label in range(1, count) if in_middle[label] > 0 and stats[label, cv2.CC_STAT_AREA] >= SPECK_AREA_FRACTION * main_area]
+    digit_mask = np.isin(labels, kept)
+    ink_level, paper_level = float(flat[mask].mean()), float(flat[~mask].mean())
+    strength = np.clip((flat - paper_level) / (ink_level - paper_level), 0.0, 1.0)
+    rows, cols = np.flatnonzero(digit_mask.any(axis=1)), np.flatnonzero(digit_mask.any(axis=0))
+    blob = _Blob(int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1, frozenset(kept), int(digit_mask.sum()))
+    return _crop(blob, np.where(digit_mask, strength, 0.0).astype(np.float32), labels, scale_xy, 0)
 
 
 def _whole_bitmap(ink: np.ndarray) -> list[list[DigitCrop]]:
