@@ -1,8 +1,10 @@
-"""Shared test helpers: where the shared data lives, and skips where it is absent."""
+"""Shared test fixtures: the shared data (skipped where absent), the bundled model and a reader on it."""
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -26,3 +28,34 @@ def realworld_dev() -> Path:
     if not REALWORLD_DEV.is_dir():
         pytest.skip(f"real-world development images not available at {REALWORLD_DEV}")
     return REALWORLD_DEV
+
+
+@pytest.fixture(scope="session")
+def bundled_model() -> Path:
+    """The model that ships in the package; never skipped: without it the package is broken."""
+    from digitrec.classifier import bundled_model_path
+
+    path = bundled_model_path()
+    assert path.is_file(), f"the bundled model is missing: {path}"
+    return path
+
+
+@pytest.fixture(scope="session")
+def recognizer(bundled_model: Path):
+    """One reader on the bundled model for the whole run (loading a model takes seconds)."""
+    from digitrec.recognize import Recognizer
+
+    return Recognizer()
+
+
+@pytest.fixture(scope="session")
+def load_tool():
+    """Import a script of tools/ as a module: ``load_tool("make_notebook")``."""
+
+    def load(name: str) -> ModuleType:
+        spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "tools" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load

@@ -68,3 +68,25 @@ def test_inference_names_a_missing_model(tmp_path):
     result = run_script("inference.py", "--model", str(tmp_path / "missing.keras"))
     assert result.returncode == 2
     assert "missing.keras" in result.stderr and "--model PATH" in result.stderr
+
+
+def test_read_speed_prints_a_row_per_photo():
+    result = run_script("read_speed.py", "--repeats", "1")
+    assert result.returncode == 0, result.stderr
+    assert "photo" in result.stdout and "median ms" in result.stdout
+    assert "phone-2026.jpg" in result.stdout and "phone-2026-12mp.jpg" in result.stdout
+    assert "machine:" in result.stdout
+
+
+def test_load_server_prints_both_workloads():
+    result = run_script("load_server.py", "--seconds", "1", "--clients", "2")
+    assert result.returncode == 0, result.stderr
+    assert "workload" in result.stdout and "req/s" in result.stdout
+    assert "28x28 drawings" in result.stdout and "mixed (1 photo in" in result.stdout
+
+
+def test_realworld_prints_the_markdown_table(realworld_dev):
+    result = run_script("realworld.py", "--images", str(realworld_dev), "--limit", "2")
+    assert result.returncode == 0, result.stderr
+    assert "| source | kind | n | digitrec acc |" in result.stdout
+    assert "| **overall** |" in result.stdout

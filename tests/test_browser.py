@@ -18,8 +18,6 @@ import cv2
 import numpy as np
 import pytest
 
-from test_server import MODEL_CANDIDATES  # pytest puts tests/ on sys.path (it has no __init__.py)
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -37,14 +35,11 @@ def free_loopback_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server_url():
-    model = next((path for path in MODEL_CANDIDATES if path.is_file()), None)
-    if model is None:
-        pytest.skip("no trained model to serve")
+def server_url(bundled_model):
     port = free_loopback_port()
     url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
-        [sys.executable, "-m", "digitrec.cli", "serve", "--port", str(port), "--model", str(model)],
+        [sys.executable, "-m", "digitrec.cli", "serve", "--port", str(port), "--model", str(bundled_model)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
     )

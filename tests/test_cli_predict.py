@@ -10,18 +10,6 @@ import pytest
 
 from digitrec.cli import main
 
-BUNDLED_MODEL = Path(__file__).resolve().parents[1] / "src" / "digitrec" / "models" / "digitrec-default.keras"
-INTERIM_MODEL = Path("/tmp/interim/fast-1/model.keras")
-
-
-@pytest.fixture(scope="session")
-def reader_model() -> Path:
-    """The bundled model, else the interim one being trained; skip where neither exists."""
-    for candidate in (BUNDLED_MODEL, INTERIM_MODEL):
-        if candidate.is_file():
-            return candidate
-    pytest.skip(f"no trained model (looked at {BUNDLED_MODEL} and {INTERIM_MODEL})")
-
 
 @pytest.fixture
 def images(tmp_path) -> Path:
@@ -45,24 +33,24 @@ def bad_files(tmp_path, images) -> list[Path]:
     return [empty, text, truncated]
 
 
-def test_prints_digits_with_confidences_and_no_digits_for_blank(reader_model, images, capsys):
-    assert main(["predict", str(images), "--model", str(reader_model)]) == 0
+def test_prints_digits_with_confidences_and_no_digits_for_blank(bundled_model, images, capsys):
+    assert main(["predict", str(images), "--model", str(bundled_model)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 2
     assert out[0].startswith(f"{images / 'number.png'}: 2026  (2 ")
     assert out[1] == f"{images / 'sub' / 'blank.png'}: no digits found"
 
 
-def test_json_gives_one_object_per_image(reader_model, images, capsys):
-    assert main(["predict", str(images / "*.png"), "--json", "--model", str(reader_model)]) == 0
+def test_json_gives_one_object_per_image(bundled_model, images, capsys):
+    assert main(["predict", str(images / "*.png"), "--json", "--model", str(bundled_model)]) == 0
     [line] = capsys.readouterr().out.splitlines()
     result = json.loads(line)
     assert result["text"] == "2026" and len(result["digits"]) == 4 and "timings_ms" in result
 
 
-def test_bad_files_give_one_line_errors_and_the_batch_goes_on(reader_model, images, bad_files, capsys):
+def test_bad_files_give_one_line_errors_and_the_batch_goes_on(bundled_model, images, bad_files, capsys):
     paths = [str(path) for path in bad_files] + [str(images / "number.png")]
-    assert main(["predict", *paths, "--json", "--model", str(reader_model)]) == 1
+    assert main(["predict", *paths, "--json", "--model", str(bundled_model)]) == 1
     captured = capsys.readouterr()
     results = [json.loads(line) for line in captured.out.splitlines()]
     assert [result.get("error") is not None for result in results] == [True, True, True, False]
@@ -72,19 +60,19 @@ def test_bad_files_give_one_line_errors_and_the_batch_goes_on(reader_model, imag
     assert errors[-1] == "3 of 4 files could not be read"
 
 
-def test_missing_path_fails_at_the_end(reader_model, images, capsys):
-    assert main(["predict", str(images / "number.png"), "missing.png", "--model", str(reader_model)]) == 1
+def test_missing_path_fails_at_the_end(bundled_model, images, capsys):
+    assert main(["predict", str(images / "number.png"), "missing.png", "--model", str(bundled_model)]) == 1
     assert "missing.png" in capsys.readouterr().err
 
 
-def test_save_annotated_writes_one_png_per_image(reader_model, images, tmp_path):
+def test_save_annotated_writes_one_png_per_image(bundled_model, images, tmp_path):
     out = tmp_path / "annotated"
-    assert main(["predict", str(images), "--save-annotated", str(out), "--model", str(reader_model)]) == 0
+    assert main(["predict", str(images), "--save-annotated", str(out), "--model", str(bundled_model)]) == 0
     assert sorted(path.name for path in out.iterdir()) == ["blank.png", "number.png"]
 
 
-def test_single_and_min_confidence(reader_model, images, capsys):
-    assert main(["predict", str(images / "number.png"), "--single", "--min-confidence", "1", "--model", str(reader_model)]) == 0
+def test_single_and_min_confidence(bundled_model, images, capsys):
+    assert main(["predict", str(images / "number.png"), "--single", "--min-confidence", "1", "--model", str(bundled_model)]) == 0
     assert capsys.readouterr().out.strip().endswith("no digits found")
     with pytest.raises(SystemExit):
         main(["predict", str(images), "--min-confidence", "3"])

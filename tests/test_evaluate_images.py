@@ -18,19 +18,6 @@ from digitrec.evaluate import digit_accuracy, evaluate_images, levenshtein
 from digitrec.imageio import load_image
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-MODEL_CANDIDATES = (
-    REPO_ROOT / "src" / "digitrec" / "models" / "digitrec-default.keras",
-    Path("/tmp/interim/fast-1/model.keras"),
-)
-
-
-@pytest.fixture(scope="module")
-def model_path() -> Path:
-    """The bundled model, else the interim one; skip where there is neither."""
-    found = next((path for path in MODEL_CANDIDATES if path.is_file()), None)
-    if found is None:
-        pytest.skip(f"no trained model (looked at {', '.join(map(str, MODEL_CANDIDATES))})")
-    return found
 
 
 def draw_digits(path: Path, text: str) -> None:
@@ -113,8 +100,8 @@ def test_levenshtein_counts_insertions_deletions_and_substitutions() -> None:
     assert levenshtein("2026", "2026") == 0
 
 
-def test_evaluate_images_json_has_every_source_and_the_overall_scores(labelled_tree: Path, model_path: Path, capsys) -> None:
-    status = main(["evaluate", "--images", str(labelled_tree), "--model", str(model_path), "--json"])
+def test_evaluate_images_json_has_every_source_and_the_overall_scores(labelled_tree: Path, bundled_model: Path, capsys) -> None:
+    status = main(["evaluate", "--images", str(labelled_tree), "--model", str(bundled_model), "--json"])
 
     captured = capsys.readouterr()
     assert status == 0
@@ -133,8 +120,8 @@ def test_evaluate_images_json_has_every_source_and_the_overall_scores(labelled_t
     assert [failure["file"] for failure in scores["sources"]["numbers"]["failures"]] == [str(labelled_tree / "numbers" / "broken.png")]
 
 
-def test_evaluate_images_table_lists_each_folder_and_the_unreadable_file(labelled_tree: Path, model_path: Path, capsys) -> None:
-    status = main(["evaluate", "--images", str(labelled_tree), "--model", str(model_path)])
+def test_evaluate_images_table_lists_each_folder_and_the_unreadable_file(labelled_tree: Path, bundled_model: Path, capsys) -> None:
+    status = main(["evaluate", "--images", str(labelled_tree), "--model", str(bundled_model)])
 
     out = capsys.readouterr().out
     assert status == 0
@@ -144,20 +131,20 @@ def test_evaluate_images_table_lists_each_folder_and_the_unreadable_file(labelle
     assert "Unreadable pictures (1" in out and "broken.png" in out
 
 
-def test_a_bad_labels_file_is_one_line_and_exit_code_2(tmp_path: Path, model_path: Path, capsys) -> None:
+def test_a_bad_labels_file_is_one_line_and_exit_code_2(tmp_path: Path, bundled_model: Path, capsys) -> None:
     (tmp_path / "labels.csv").write_text("picture,digits\na.png,3\n")
 
-    status = main(["evaluate", "--images", str(tmp_path), "--model", str(model_path)])
+    status = main(["evaluate", "--images", str(tmp_path), "--model", str(bundled_model)])
 
     err = capsys.readouterr().err
     assert status == 2
     assert err.count("\n") == 1 and "labels.csv" in err and "Traceback" not in err
 
 
-def test_realworld_benchmark_scores_the_same_items_three_ways(labelled_tree: Path, model_path: Path) -> None:
+def test_realworld_benchmark_scores_the_same_items_three_ways(labelled_tree: Path, bundled_model: Path) -> None:
     script = REPO_ROOT / "benchmarks" / "realworld.py"
     result = subprocess.run(
-        [sys.executable, str(script), "--images", str(labelled_tree), "--model", str(model_path), "--json"],
+        [sys.executable, str(script), "--images", str(labelled_tree), "--model", str(bundled_model), "--json"],
         capture_output=True, text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
     )
 

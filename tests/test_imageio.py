@@ -17,6 +17,7 @@ from digitrec.imageio import (
     MAX_IMAGE_PIXELS,
     ImageDecodeError,
     ImageTooLargeError,
+    check_image_size,
     decode_image,
     find_images,
     load_image,
@@ -379,6 +380,19 @@ def test_the_pixel_limit_applies_to_every_source(tmp_path: Path) -> None:
         with pytest.raises(ImageTooLargeError, match="100x60"):
             load_image(source, name="small", max_pixels=5999)
         assert load_image(source, max_pixels=6000).shape == (60, 100, 3)
+
+
+def test_check_image_size_reads_only_the_header() -> None:
+    """A bomb's header is refused although its pixels would not decode; within the limit, nothing is raised."""
+    with pytest.raises(ImageTooLargeError, match="8000x8000") as error:
+        check_image_size(png_header_only(8000, 8000), name="bomb.png")
+    assert_one_line_naming(error, "bomb.png")
+
+    check_image_size(png_header_only(100, 60), max_pixels=6000)
+    with pytest.raises(ImageTooLargeError, match="100x60"):
+        check_image_size(png_header_only(100, 60), max_pixels=5999)
+    with pytest.raises(ImageDecodeError, match="0 bytes"):
+        check_image_size(b"", name="upload.png")
 
 
 @pytest.mark.parametrize("pillow_limit", [5000, 2000])  # warning above the limit, error above twice it

@@ -1,7 +1,6 @@
 """The case-study notebook: it matches its generator and runs from scratch in its short mode."""
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
 
@@ -16,16 +15,9 @@ NOTEBOOK = REPO_ROOT / "notebooks" / "digit_recognition.ipynb"
 CELL_TIMEOUT_S = 900
 
 
-def load_make_notebook():
-    spec = importlib.util.spec_from_file_location("make_notebook", REPO_ROOT / "tools" / "make_notebook.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_committed_notebook_matches_its_generator():
+def test_committed_notebook_matches_its_generator(load_tool):
     committed = nbformat.read(NOTEBOOK, as_version=4)
-    generated = load_make_notebook().build()
+    generated = load_tool("make_notebook").build()
     assert [(c.cell_type, c.source) for c in committed.cells] == [(c.cell_type, c.source) for c in generated.cells], (
         "notebooks/digit_recognition.ipynb differs from tools/make_notebook.py; "
         "run: python tools/make_notebook.py --execute"
@@ -40,8 +32,8 @@ def test_committed_notebook_has_outputs_and_no_errors():
     assert not errors
 
 
-def test_notebook_runs_from_scratch_in_short_mode(tmp_path, monkeypatch, mnist_path):
-    make_notebook = load_make_notebook()
+def test_notebook_runs_from_scratch_in_short_mode(tmp_path, monkeypatch, mnist_path, load_tool):
+    make_notebook = load_tool("make_notebook")
     copy = tmp_path / NOTEBOOK.name
     shutil.copy(NOTEBOOK, copy)
     notebook = nbformat.read(copy, as_version=4)

@@ -9,25 +9,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-BUNDLED_MODEL = Path(__file__).resolve().parents[1] / "src" / "digitrec" / "models" / "digitrec-default.keras"
-INTERIM_MODEL = Path("/tmp/interim/fast-1/model.keras")
-
-
-@pytest.fixture(scope="session")
-def reader_model() -> Path:
-    """The bundled model, else the interim one being trained; skip where neither exists."""
-    for candidate in (BUNDLED_MODEL, INTERIM_MODEL):
-        if candidate.is_file():
-            return candidate
-    pytest.skip(f"no trained model (looked at {BUNDLED_MODEL} and {INTERIM_MODEL})")
-
-
-@pytest.fixture(scope="session")
-def recognizer(reader_model):
-    from digitrec import Recognizer
-
-    return Recognizer(reader_model)
-
 
 def number_photo(text: str = "2026", dark_ground: bool = False) -> np.ndarray:
     paper, ink = ((30, 35, 45), (240, 240, 235)) if dark_ground else ((235, 232, 225), (25, 25, 35))
@@ -85,18 +66,18 @@ def test_json_shape_for_one_line(recognizer):
     assert len(digit["box"]) == 4 and len(digit["top3"]) == 3 and digit["top3"][0][0] == digit["digit"]
 
 
-def test_min_confidence_drops_unsure_digits(reader_model):
+def test_min_confidence_drops_unsure_digits(recognizer):
     from digitrec import Recognizer
 
     image = number_photo("2026")
     cv2.line(image, (330, 40), (380, 120), (25, 25, 35), 8)  # an X: not a digit, so read with less confidence
     cv2.line(image, (380, 40), (330, 120), (25, 25, 35), 8)
-    confidences = sorted(digit.confidence for digit in Recognizer(reader_model).read(image).digits)
+    confidences = sorted(digit.confidence for digit in recognizer.read(image).digits)
     threshold = confidences[len(confidences) // 2]
-    kept = Recognizer(reader_model, min_confidence=threshold).read(image).digits
+    kept = Recognizer(min_confidence=threshold).read(image).digits
     assert sorted(digit.confidence for digit in kept) == [c for c in confidences if c >= threshold]
     with pytest.raises(ValueError, match="min_confidence"):
-        Recognizer(reader_model, min_confidence=2)
+        Recognizer(min_confidence=2)
 
 
 def test_read_digit_reads_a_crop_and_refuses_a_blank_one(recognizer):

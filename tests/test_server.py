@@ -4,7 +4,6 @@ from __future__ import annotations
 import base64
 import builtins
 import tempfile
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -14,27 +13,8 @@ from fastapi.testclient import TestClient
 from digitrec import __version__
 from digitrec.server import create_app
 
-MODEL_CANDIDATES = [
-    Path(__file__).resolve().parents[1] / "src" / "digitrec" / "models" / "digitrec-default.keras",
-    Path("/tmp/interim/fast-1/model.keras"),
-]
 SMALL_BODY_LIMIT_BYTES = 20_000
 SMALL_PIXEL_LIMIT = 100_000
-
-
-@pytest.fixture(scope="module")
-def model_path() -> Path:
-    for candidate in MODEL_CANDIDATES:
-        if candidate.is_file():
-            return candidate
-    pytest.skip(f"no trained model (looked at {', '.join(map(str, MODEL_CANDIDATES))})")
-
-
-@pytest.fixture(scope="module")
-def recognizer(model_path):
-    from digitrec.recognize import Recognizer
-
-    return Recognizer(model_path)
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +57,8 @@ def test_healthz_says_model_loaded_and_version(client):
     assert response.json() == {"status": "ok", "model_loaded": True, "version": __version__}
 
 
-def test_model_path_is_loaded_at_start_up(model_path):
-    with TestClient(create_app(model_path=model_path)) as client:
+def test_model_path_is_loaded_at_start_up(bundled_model):
+    with TestClient(create_app(model_path=bundled_model)) as client:
         assert client.get("/healthz").json()["model_loaded"] is True
         assert client.post("/api/v1/read", content=digits_png("3")).json()["text"] == "3"
 
@@ -142,6 +122,19 @@ def test_inputs_adds_the_network_inputs_and_the_annotated_image(client):
     annotated = decoded_png(reading["annotated_png"])
     original = cv2.imdecode(np.frombuffer(photo, np.uint8), cv2.IMREAD_GRAYSCALE)
     assert annotated.shape[:2] == original.shape[:2]
+
+
+def test_boxes_of_a_large_jpeg_upload_are_in_its_own_pixels(client):
+    """A 12-megapixel photo is decoded reduced for speed; the boxes still refer to the photo as sent."""
+    photo = np.full((3000, 4000, 3), 235, np.uint8)
+    cv2.putText(photo, "5", (1800, 1900), cv2.FONT_HERSHEY_SIMPLEX, 20, (25, 25, 35), 50)
+    body = cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+    response = client.post("/api/v1/read", files={"file": ("photo.jpg", body, "image/jpeg")})
+    assert response.status_code == 200
+    [digit] = response.json()["digits"]
+    x, y, w, h = digit["box"]
+    assert digit["digit"] == 5
+    assert 1780 <= x <= 1880 and 1400 <= y <= 1520 and 280 <= w <= 480 and 400 <= h <= 560
 
 
 TRUNCATED_PNG = digits_png("1")[:200]

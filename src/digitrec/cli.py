@@ -220,6 +220,7 @@ def _run_predict(args) -> int:
     recognizer = Recognizer(args.model, min_confidence=args.min_confidence)
     show_progress = len(files) > PROGRESS_MIN_FILES and sys.stderr.isatty()
     failures = 0
+    annotated_names: set[str] = set()
     for path in tqdm(files, disable=not show_progress, file=sys.stderr, unit="image"):
         try:
             reading = recognizer.read(path, single=args.single, name=str(path))
@@ -230,11 +231,23 @@ def _run_predict(args) -> int:
                 tqdm.write(json.dumps({"file": str(path), "error": str(error)}))
             continue
         if args.save_annotated:
-            reading.plot(args.save_annotated / f"{path.stem}.png")
+            reading.plot(args.save_annotated / _unused_name(path.stem, annotated_names))
         tqdm.write(reading.to_json() if args.json else _reading_line(reading))
+    if args.save_annotated and annotated_names:
+        print(f"Annotated images: {args.save_annotated}/", file=sys.stderr)
     if failures:
         print(f"{failures} of {len(files)} files could not be read", file=sys.stderr)
     return 1 if failures or problems else 0
+
+
+def _unused_name(stem: str, used: set[str]) -> str:
+    """``stem.png``, or ``stem-2.png``... when pictures from two folders share a name."""
+    name, number = f"{stem}.png", 1
+    while name in used:
+        number += 1
+        name = f"{stem}-{number}.png"
+    used.add(name)
+    return name
 
 
 def _reading_line(reading) -> str:

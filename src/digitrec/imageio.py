@@ -87,9 +87,7 @@ def decode_image(
         return _decode_encoded(_open_path(source, name), name, max_pixels, max_side_px)
     if isinstance(source, (bytes, bytearray, memoryview)):
         name = name or "<bytes>"
-        if len(source) == 0:
-            raise ImageDecodeError(f"{name}: empty data (0 bytes); {RESAVE_HINT}")
-        return _decode_encoded(io.BytesIO(source), name, max_pixels, max_side_px)
+        return _decode_encoded(_open_bytes(source, name), name, max_pixels, max_side_px)
     name = name or "<image>"
     if isinstance(source, Image.Image):
         _check_pixels(*source.size, name, max_pixels)
@@ -102,6 +100,17 @@ def decode_image(
         "load_image: source must be a path, bytes, a PIL image or a numpy array, "
         f"not {type(source).__name__}"
     )
+
+
+def check_image_size(data: bytes | bytearray | memoryview, name: str | None = None,
+                     max_pixels: int = MAX_IMAGE_PIXELS) -> None:
+    """Refuse encoded ``data`` above ``max_pixels`` (``ImageTooLargeError``) from its header alone: no pixel is decoded.
+
+    For a caller with a lower limit than the decoder's own; errors are those of ``load_image``.
+    """
+    name = name or "<bytes>"
+    with _open_bytes(data, name) as stream, _open_lazily(stream, name) as image:
+        _check_pixels(*image.size, name, max_pixels)
 
 
 def _whole(rgb: np.ndarray) -> DecodedImage:
@@ -183,6 +192,12 @@ def _open_path(source: str | os.PathLike, name: str) -> io.BufferedReader:
         raise ImageDecodeError(
             f"{name}: cannot read ({error.strerror}); check the file's permissions"
         ) from error
+
+
+def _open_bytes(data: bytes | bytearray | memoryview, name: str) -> io.BytesIO:
+    if len(data) == 0:
+        raise ImageDecodeError(f"{name}: empty data (0 bytes); {RESAVE_HINT}")
+    return io.BytesIO(data)
 
 
 def _one_line(error: BaseException) -> str:
