@@ -71,6 +71,14 @@ def test_save_annotated_writes_one_png_per_image(bundled_model, images, tmp_path
     assert sorted(path.name for path in out.iterdir()) == ["blank.png", "number.png"]
 
 
+def test_save_annotated_keeps_pictures_that_share_a_name(bundled_model, images, tmp_path, capsys):
+    (images / "sub" / "number.png").write_bytes((images / "number.png").read_bytes())
+    out = tmp_path / "annotated"
+    assert main(["predict", str(images), "--save-annotated", str(out), "--model", str(bundled_model)]) == 0
+    assert sorted(path.name for path in out.iterdir()) == ["blank.png", "number-2.png", "number.png"]
+    assert f"Annotated images: {out}/" in capsys.readouterr().err
+
+
 def test_single_and_min_confidence(bundled_model, images, capsys):
     assert main(["predict", str(images / "number.png"), "--single", "--min-confidence", "1", "--model", str(bundled_model)]) == 0
     assert capsys.readouterr().out.strip().endswith("no digits found")
