@@ -31,11 +31,9 @@ def test_no_augmentation_leaves_images_alone():
 
 def test_distortions_keep_the_digit_whole_and_near_the_centre():
     images = digit_batch(64)
-    geometry_only = Augmentation(stroke_change_probability=0.0, blur_probability=0.0, bilevel_probability=0.0)
-    distorted = augment_batch(images, geometry_only, np.random.default_rng(0))
+    distorted = augment_batch(images, Augmentation(stroke_change_probability=0.0), np.random.default_rng(0))
     ink_kept = distorted.sum(axis=(1, 2)) / images.sum(axis=(1, 2))
-    # zoom and elastic stretching thin or thicken 2-px strokes; no digit may fade away or leave the frame
-    assert ink_kept.min() > 0.6
+    assert ink_kept.min() > 0.75 and ink_kept.max() < 1.3
     assert np.abs(centre_of_mass(distorted) - centre_of_mass(images)).max() < 4.0
 
 
@@ -43,11 +41,3 @@ def centre_of_mass(images: np.ndarray) -> np.ndarray:
     ys, xs = np.indices(images.shape[1:])
     mass = images.sum(axis=(1, 2))
     return np.stack([(images * ys).sum(axis=(1, 2)) / mass, (images * xs).sum(axis=(1, 2)) / mass], axis=1)
-
-
-def test_looks_of_scans_and_blur_keep_values_in_range():
-    images = digit_batch(32)
-    looks = augment_batch(images, Augmentation(blur_probability=0.5, bilevel_probability=0.5), np.random.default_rng(1))
-    assert looks.min() >= 0.0 and looks.max() <= 1.0
-    bilevel = [image for image in looks if set(np.unique(image)) <= {0.0, 1.0}]
-    assert bilevel, "some images come out black-and-white, as a bitmap scan"

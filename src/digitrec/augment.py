@@ -21,18 +21,13 @@ class Augmentation:
     zoom: float = 0.10
     shear: float = 0.15
     shift_px: float = 2.0
-    stroke_change_probability: float = 0.2
-    elastic_probability: float = 0.5
-    elastic_alpha_px: float = 16.0
-    elastic_sigma_px: float = 4.0
-    blur_probability: float = 0.1
-    bilevel_probability: float = 0.1
+    stroke_change_probability: float = 0.1
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-NO_AUGMENTATION = Augmentation(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+NO_AUGMENTATION = Augmentation(0.0, 0.0, 0.0, 0.0, 0.0)
 
 
 def augment_batch(images: np.ndarray, augmentation: Augmentation, rng: np.random.Generator) -> np.ndarray:
@@ -42,10 +37,8 @@ def augment_batch(images: np.ndarray, augmentation: Augmentation, rng: np.random
     out = np.empty_like(images)
     for i, image in enumerate(images):
         matrix = random_affine(augmentation, rng)
-        image = cv2.warpAffine(image, matrix, (SIZE_PX, SIZE_PX), flags=cv2.INTER_LINEAR, borderValue=0.0)
-        image = _elastic(image, augmentation, rng)
-        image = _change_stroke(image, augmentation.stroke_change_probability, rng)
-        out[i] = _change_look(image, augmentation, rng)
+        out[i] = cv2.warpAffine(image, matrix, (SIZE_PX, SIZE_PX), flags=cv2.INTER_LINEAR, borderValue=0.0)
+        out[i] = _change_stroke(out[i], augmentation.stroke_change_probability, rng)
     return out
 
 
@@ -60,26 +53,6 @@ def random_affine(augmentation: Augmentation, rng: np.random.Generator) -> np.nd
     centre = np.array([(SIZE_PX - 1) / 2, (SIZE_PX - 1) / 2])
     offset = centre - linear @ centre + shift
     return np.hstack([linear, offset[:, None]]).astype(np.float32)
-
-
-def _elastic(image: np.ndarray, augmentation: Augmentation, rng: np.random.Generator) -> np.ndarray:
-    """Simard et al.'s elastic distortion: a smooth random displacement field, as a hand wobbles."""
-    if rng.random() >= augmentation.elastic_probability:
-        return image
-    field = rng.uniform(-1, 1, size=(2, SIZE_PX, SIZE_PX)).astype(np.float32)
-    dx, dy = (cv2.GaussianBlur(f, (0, 0), augmentation.elastic_sigma_px) * augmentation.elastic_alpha_px for f in field)
-    ys, xs = np.indices((SIZE_PX, SIZE_PX), dtype=np.float32)
-    return cv2.remap(image, xs + dx, ys + dy, interpolation=cv2.INTER_LINEAR, borderValue=0.0)
-
-
-def _change_look(image: np.ndarray, augmentation: Augmentation, rng: np.random.Generator) -> np.ndarray:
-    """Now and then a soft (out-of-focus) or a hard black-and-white (bitmap scan) rendering."""
-    draw = rng.random()
-    if draw < augmentation.blur_probability:
-        return cv2.GaussianBlur(image, (0, 0), rng.uniform(0.5, 1.0))
-    if draw < augmentation.blur_probability + augmentation.bilevel_probability:
-        return (image > 0.4).astype(np.float32)
-    return image
 
 
 def _change_stroke(image: np.ndarray, probability: float, rng: np.random.Generator) -> np.ndarray:
