@@ -334,7 +334,8 @@ def is_bilevel(rgb: np.ndarray) -> bool:
     Evening out light by a local closing would hollow out strokes as wide as the closing, which in a
     small bitmap that one bold digit fills is most of them.
     """
-    grey = rgb.max(axis=2)
+    step = max(1, int(np.sqrt(rgb.shape[0] * rgb.shape[1] / MEDIAN_SAMPLE_PX)))
+    grey = rgb[::step, ::step].max(axis=2)  # a regular sample answers as well as every pixel
     darkest, lightest = float(grey.min()), float(grey.max())
     if lightest - darkest < BILEVEL_MIN_CONTRAST:
         return False
