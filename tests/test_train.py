@@ -127,6 +127,11 @@ def test_cli_rejects_bad_arguments_in_one_line(tmp_path):
     assert result.returncode == 2 and "--epochs must be at least 1" in result.stderr
     result = run_cli("train", "--resume", str(tmp_path))
     assert result.returncode == 2 and "not a training run folder" in result.stderr
+    damaged = tmp_path / "default-1"
+    damaged.mkdir()
+    (damaged / "config.json").write_text("{ half a file")
+    result = run_cli("train", "--resume", str(damaged))
+    assert result.returncode == 2 and "config.json: not a readable training config" in result.stderr
     result = run_cli("train", "--arch", "nope", "--out", str(tmp_path))
     assert result.returncode == 2 and "invalid choice: 'nope'" in result.stderr
     assert "Traceback" not in result.stderr

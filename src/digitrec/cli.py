@@ -118,10 +118,12 @@ def _add_evaluate(commands) -> None:
 
 
 def _run_evaluate(args) -> int:
+    from digitrec.errors import UsageError
+
     if args.images is not None:
         return _run_evaluate_images(args)
     if args.min_confidence is not None:
-        raise ValueError("--min-confidence applies to the reader: use it with --images DIR")
+        raise UsageError("--min-confidence applies to the reader: use it with --images DIR")
     from digitrec import plots
     from digitrec.classifier import Classifier
     from digitrec.data import load_mnist
@@ -148,11 +150,12 @@ def _run_evaluate(args) -> int:
 
 
 def _run_evaluate_images(args) -> int:
+    from digitrec.errors import UsageError
     from digitrec.evaluate import evaluate_images
     from digitrec.recognize import Recognizer
 
     if args.mnist or args.out:
-        raise ValueError("--mnist and --out apply to the MNIST evaluation; leave them out with --images")
+        raise UsageError("--mnist and --out apply to the MNIST evaluation; leave them out with --images")
     recognizer = Recognizer(args.model, min_confidence=args.min_confidence or 0.0)
     scores = evaluate_images(recognizer, args.images)
     if args.json:

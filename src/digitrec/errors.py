@@ -5,5 +5,13 @@ from digitrec.classifier import ModelLoadError
 from digitrec.data import DatasetError
 from digitrec.imageio import ImageDecodeError
 from digitrec.printed import FontsError
+from digitrec.train import RunFolderError
 
-USER_ERRORS: tuple[type[Exception], ...] = (DatasetError, ModelLoadError, FontsError, ImageDecodeError, ValueError)
+
+class UsageError(Exception):
+    """Options that do not go together; the message says which and what to do instead."""
+
+
+USER_ERRORS: tuple[type[Exception], ...] = (
+    DatasetError, ModelLoadError, FontsError, ImageDecodeError, RunFolderError, UsageError,
+)

@@ -175,10 +175,18 @@ def environment_info() -> dict:
     }
 
 
+class RunFolderError(Exception):
+    """A run folder's files are missing or damaged; the message names the file."""
+
+
 def load_run_config(run_dir: Path) -> TrainConfig:
-    data = read_json(Path(run_dir) / CONFIG_FILE)
-    data.pop("environment", None)
-    return TrainConfig.from_dict(data)
+    path = Path(run_dir) / CONFIG_FILE
+    try:
+        data = read_json(path)
+        data.pop("environment", None)
+        return TrainConfig.from_dict(data)
+    except (OSError, ValueError, TypeError, KeyError) as error:
+        raise RunFolderError(f"{path}: not a readable training config ({error}); start a new run instead") from error
 
 
 def train_run(run_dir: Path, verbose: bool = True) -> dict:
