@@ -25,6 +25,7 @@ import numpy as np  # noqa: E402
 from digitrec.classifier import BATCH_SIZE, Classifier, bundled_model_path  # noqa: E402
 from digitrec.data import load_mnist  # noqa: E402
 from machine import describe_machine  # noqa: E402
+from tables import aligned_rows  # noqa: E402
 
 BATCH_IMAGES = 10_000
 BATCH_REPEATS = 5
@@ -78,9 +79,8 @@ def format_table(results: list[Figures], model_path: Path, accuracy: float) -> s
         (r.name, f"{r.batch_s * 1000:.0f} ms", f"{r.images_per_s:,.0f}", f"{r.latency_s * 1000:.2f} ms")
         for r in results
     ]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = [f"Inference speed of {model_path} (accuracy on these test images: {accuracy:.2%})", ""]
-    lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in [header, *rows]]
+    lines += aligned_rows(header, rows)
     return "\n".join(lines)
 
 

@@ -27,6 +27,7 @@ import tensorflow as tf  # noqa: E402
 
 from digitrec import train  # noqa: E402
 from machine import describe_machine  # noqa: E402
+from tables import aligned_rows  # noqa: E402
 
 TARGET_ACCURACY = 0.99
 TARGET_SPEEDUP = 4.0
@@ -129,14 +130,13 @@ def format_table(results: list[Result], target: float, check_every_images: int) 
         )
         for r in results
     ]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = [
         f"Time to first reach {target:.2%} MNIST test accuracy",
         f"(test accuracy checked every ~{check_every_images} training images and at each epoch end; "
         "train time is training wall time only, the checks' time is excluded and shown apart)",
         "",
     ]
-    lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in [header, *rows]]
+    lines += aligned_rows(header, rows)
     return "\n".join(lines)
 
 
