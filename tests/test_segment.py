@@ -149,3 +149,47 @@ def test_a_ruled_box_around_a_bitmap_cell_is_not_part_of_the_digit():
     [[crop]] = find_digits(cell, single=True)
     x, y, w, h = crop.box
     assert 15 <= x and x + w <= 25 and 6 <= y and y + h <= 34
+
+
+def test_zeros_written_in_one_looped_stroke_are_digits_but_a_dash_is_not():
+    """``000`` run together is as flat as a dash, but as tall as a digit and closes around paper."""
+    strip = page(height=120, width=520)
+    write(strip, "15", (20, 90))
+    for x in (190, 234, 278):  # three loops touching: one wide, flat component
+        cv2.ellipse(strip, (x, 62), (24, 18), 0, 0, 360, INK, 6)
+    cv2.line(strip, (400, 62), (500, 58), INK, 7)  # a dash after the amount
+    [line] = boxes(strip)
+    assert len(line) == 5
+    assert all(x + w < 400 for x, _, w, _ in line)
+
+
+def test_a_digit_written_lower_than_its_neighbours_stays_in_their_line():
+    image = page(height=200, width=560)
+    write(image, "12", (30, 110))
+    write(image, "3", (150, 147))  # set lower than the others, beside, not under, them
+    write(image, "4", (230, 110))
+    write(image, "1", (310, 140))
+    lines = boxes(image)
+    assert [len(line) for line in lines] == [5]
+
+
+def test_a_line_cut_off_by_the_top_border_is_dropped_when_a_whole_line_is_there():
+    strip = page(height=150, width=480)
+    write(strip, "8", (40, 48))  # most of a digit of the row above, cut by the picture's edge
+    write(strip, "2026", (30, 140))
+    lines = boxes(strip)
+    assert [len(line) for line in lines] == [4]
+    assert all(y > 60 for _, y, _, _ in lines[0])
+
+
+def test_a_straight_grid_line_taller_than_the_digits_is_not_a_one():
+    """A row of a grid: the line between two cells, broken where the row's border crossed it, reads as a 1
+    unless its height and straightness give it away; a pen's 1 of the digits' height stays."""
+    row = page(height=110, width=480)
+    write(row, "4", (40, 80), scale=2.0, thickness=6)
+    cv2.line(row, (140, 12), (140, 98), INK, 5)  # the grid line between the cells
+    write(row, "7", (180, 80), scale=2.0, thickness=6)
+    cv2.line(row, (300, 78), (306, 38), INK, 5)  # a 1 as tall as the digits
+    [line] = boxes(row)
+    assert len(line) == 3
+    assert not any(x <= 140 <= x + w and w < 15 for x, _, w, _ in line)

@@ -65,6 +65,10 @@ SHORT_FRACTION = 0.6
 FLAT_ASPECT = 3.0
 FLAT_LINE_ASPECT = 1.5  # a lesser "line" of pieces mostly wider than tall is a ruled line's remains
 FILL_HEIGHT_FRACTION = 0.7
+RULE_HEIGHT_FRACTION = 1.3  # an upright sliver this much taller than the digits is a grid line, not a 1
+UPRIGHT_SLIVER_ASPECT = 4  # taller than wide by this much: a 1 or a piece of grid line
+RULE_MAX_WANDER_PX = 2  # how far a grid line's middle may move sideways along it (a photo's slight tilt)
+RULE_MAX_WANDER_FRACTION = 0.06
 NEAR_BORDER_FRACTION = 0.05
 SPECK_AREA_FRACTION = 0.04
 SINGLE_TRUSTED_LIKENESS = 0.97  # the judge's confidence at which a cell's main reading stands unchallenged
@@ -80,6 +84,7 @@ CELL_MIN_SIDE_PX = 40  # in a photographed cell, not a digit bitmap (16x16, 32x3
 REMAINS_MARGIN_FRACTION = 0.12
 JOIN_X_OVERLAP_FRACTION = 0.5
 MIN_LINE_HEIGHT_FRACTION = 0.4
+SIDE_BY_SIDE_OVERLAP_FRACTION = 0.2  # digits of one line overlap their neighbours' columns at most this much
 JOIN_MAX_HEIGHT_FRACTION = 1.3
 SPLIT_WIDTH_FRACTION = 1.5
 DIGIT_WIDTH_PER_HEIGHT = 0.7
@@ -557,17 +562,21 @@ def _read_lines(blobs: list[_Blob], labels: np.ndarray, digits_fill_height: bool
     blobs = [
         blob for blob in _join_pieces(blobs, typical_height)
         if not _is_cut_off(blob, typical_height, labels.shape[0], digits_fill_height)
+        and not _is_grid_rule(blob, typical_height, labels)
     ]
     if not blobs:
         return []
     grouped = _group_lines(blobs)
+    whole = [line for line in grouped if not _is_cut_off_line(line, labels.shape[0])]
+    if whole and not digits_fill_height:
+        grouped = whole
     tallest = max(_typical_height(line) for line in grouped)
     lines = []
     for line in grouped:
         lone_and_short = len(line) == 1 and line[0].height < SHORT_FRACTION * tallest
         if _typical_height(line) < MIN_LINE_HEIGHT_FRACTION * tallest or lone_and_short:
             continue
-        digits = _without_separators(line, labels.shape[0], digits_fill_height)
+        digits = _without_separators(line, labels, digits_fill_height)
         flat_line = _typical_height(line) < tallest and np.median([blob.width / blob.height for blob in line]) > FLAT_LINE_ASPECT
         if digits and not flat_line:
             lines.append(sorted(_split_touching(digits, labels, ink, judge), key=lambda blob: blob.x0))
@@ -584,6 +593,25 @@ def _is_cut_off(blob: _Blob, digit_height: float, image_height: int, digits_fill
     near_px = NEAR_BORDER_FRACTION * image_height
     near_border = blob.y0 <= near_px or blob.y1 >= image_height - near_px
     return near_border and (short or blob.width * LINE_MIN_ASPECT <= blob.height)
+
+
+def _is_grid_rule(blob: _Blob, digit_height: float, labels: np.ndarray) -> bool:
+    """A piece of a grid line between cells, broken off where it crossed another: upright, thin, far taller
+    than the digits and straight, as a pen's tall ``1`` (slanted, bending) is not."""
+    if blob.width * UPRIGHT_SLIVER_ASPECT > blob.height or blob.height < RULE_HEIGHT_FRACTION * digit_height:
+        return False
+    ink = np.isin(labels[blob.y0: blob.y1, blob.x0: blob.x1], list(blob.labels))
+    rows = ink.any(axis=1)
+    centres = (ink * np.arange(blob.width)).sum(axis=1)[rows] / ink.sum(axis=1)[rows]
+    low, high = np.percentile(centres, [5, 95])
+    return high - low <= max(RULE_MAX_WANDER_PX, RULE_MAX_WANDER_FRACTION * blob.height)
+
+
+def _is_cut_off_line(line: list[_Blob], image_height: int) -> bool:
+    """A line most of whose ink is in pieces touching the top or bottom border: a neighbouring line
+    that the picture cut through. Dropped where a whole line stands beside it."""
+    touching = sum(blob.area for blob in line if blob.y0 == 0 or blob.y1 == image_height)
+    return touching > 0.5 * sum(blob.area for blob in line)
 
 
 def _join_pieces(blobs: list[_Blob], typical_height: float) -> list[_Blob]:
@@ -622,18 +650,39 @@ def _group_lines(blobs: list[_Blob]) -> list[list[_Blob]]:
                 break
         else:
             lines.append([blob])
-    return sorted(lines, key=lambda line: float(np.median([blob.centre_y for blob in line])))
+    return sorted(_rejoined_lines(lines), key=lambda line: float(np.median([blob.centre_y for blob in line])))
 
 
-def _without_separators(line: list[_Blob], image_height: int, digits_fill_height: bool) -> list[_Blob]:
+def _rejoined_lines(lines: list[list[_Blob]]) -> list[list[_Blob]]:
+    """Put back into a line the digits that wandered out of it: a lesser line whose candidates stand beside,
+    never above or below, a greater line's and lie within its height. A handwritten digit set lower
+    than its neighbours is still in their line; a second line of text stands under the first."""
+    lines = sorted(lines, key=lambda line: -sum(blob.area for blob in line))
+    merged: list[list[_Blob]] = []
+    for line in lines:
+        for greater in merged:
+            top, bottom = min(blob.y0 for blob in greater), max(blob.y1 for blob in greater)
+            within = all(top <= blob.centre_y <= bottom for blob in line)
+            beside = all(_x_overlap(a, b) <= SIDE_BY_SIDE_OVERLAP_FRACTION * min(a.width, b.width) for a in line for b in greater)
+            if within and beside:
+                greater.extend(line)
+                break
+        else:
+            merged.append(line)
+    return merged
+
+
+def _without_separators(line: list[_Blob], labels: np.ndarray, digits_fill_height: bool) -> list[_Blob]:
     """Drop what is not a digit: specks, separators and the remains of things cut off at the border.
 
-    Separators are flat (``-``, the bars of ``=``, underlines), much shorter than the line's digits,
+    Separators are flat (``-``, the bars of ``=``, underlines, a slanted dash), unless as tall as a digit
+    and looped (``000`` written in one stroke), much shorter than the line's digits,
     or short and low in the line (``.`` ``,``); a short piece touching the top or bottom border is
     part of a neighbouring line or of a grid that the crop cut off. A small digit written high or
     in the middle of the line (cents, a pen digit among printed ones) stays.
     """
     digit_height = _typical_height(line)
+    image_height = labels.shape[0]
     largest_area = max(blob.area for blob in line)
     tall = [blob for blob in line if blob.height >= SHORT_FRACTION * digit_height] or line
     middle = float(np.median([blob.centre_y for blob in tall]))
@@ -645,12 +694,20 @@ def _without_separators(line: list[_Blob], image_height: int, digits_fill_height
             and blob.height >= MIN_DIGIT_HEIGHT_PX
             and blob.width >= SLIVER_WIDTH_FRACTION * digit_height
             and blob.area >= SPECK_AREA_FRACTION * largest_area
-            and not blob.flat
+            and not (blob.flat and (short or not _encloses_hole(blob, labels)))
             and not (short and blob.y0 >= middle)
             and not _is_cut_off(blob, digit_height, image_height, digits_fill_height)
         )
 
     return [blob for blob in line if is_digit(blob)]
+
+
+def _encloses_hole(blob: _Blob, labels: np.ndarray) -> bool:
+    """Whether the candidate's ink closes around some paper (a loop of ``0``, ``6``, ``8``, ``9``), as no dash does."""
+    ink = np.isin(labels[blob.y0: blob.y1, blob.x0: blob.x1], list(blob.labels)).astype(np.uint8)
+    paper = cv2.copyMakeBorder(1 - ink, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=1)
+    count = cv2.connectedComponents(paper, connectivity=4)[0]
+    return count > 2  # the outside, and at least one enclosed area
 
 
 def _split_touching(line: list[_Blob], labels: np.ndarray, ink: np.ndarray, judge: Judge | None) -> list[_Blob]:
