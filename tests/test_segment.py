@@ -193,3 +193,15 @@ def test_a_straight_grid_line_taller_than_the_digits_is_not_a_one():
     [line] = boxes(row)
     assert len(line) == 3
     assert not any(x <= 140 <= x + w and w < 15 for x, _, w, _ in line)
+
+
+def test_one_threshold_reading_of_a_cell_in_thick_grid_lines_takes_the_digit_not_the_paper():
+    """The cell's border ring is mostly grid line: the light square inside is paper, not a digit to read."""
+    from digitrec.segment import global_threshold_crop
+    cell = page(height=64, width=64)
+    cv2.rectangle(cell, (0, 0), (63, 63), INK, 16)  # grid lines 8 px thick on every side
+    write(cell, "7", (22, 46), scale=1.0, thickness=3)
+    crop = global_threshold_crop(cell)
+    assert crop is not None
+    x, y, w, h = crop.box
+    assert 15 <= x and x + w <= 48 and 12 <= y and y + h <= 50

@@ -72,6 +72,7 @@ RULE_MAX_WANDER_FRACTION = 0.06
 NEAR_BORDER_FRACTION = 0.05
 SPECK_AREA_FRACTION = 0.04
 SINGLE_TRUSTED_LIKENESS = 0.97  # the judge's confidence at which a cell's main reading stands unchallenged
+MAX_DIGIT_FILL = 0.75  # of its box, that a digit's strokes cover, even a bold one's; the paper inside a cell's grid lines covers more
 SLIVER_WIDTH_FRACTION = 0.1
 BORDER_REMAINS_AREA_FRACTION = 0.3
 BORDER_BAND_FRACTION = 0.15
@@ -189,7 +190,9 @@ def _better_single_reading(crops: list[DigitCrop], rgb: np.ndarray, scale_xy: tu
 def global_threshold_crop(rgb: np.ndarray, scale_xy: tuple[float, float] = (1.0, 1.0)) -> DigitCrop | None:
     """One digit filling a crop, by one Otsu threshold over the whole crop (after only the slowest
     changes of light are taken out): the ink is the class the crop's border ring mostly lacks, and
-    the digit is the ink components reaching into the crop's middle."""
+    the digit is the ink components reaching into the crop's middle. Where those fill their box as no
+    digit does, the ring was a cell's grid lines and the "ink" the paper inside them: the other class
+    is the ink."""
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
     height, width = grey.shape
     if min(height, width) < 4:
@@ -199,7 +202,19 @@ def global_threshold_crop(rgb: np.ndarray, scale_xy: tuple[float, float] = (1.0,
     ring = np.ones((height, width), bool)
     ring_px = max(1, min(height, width) // 10)
     ring[ring_px:-ring_px, ring_px:-ring_px] = False
-    mask = (light == 0) if light[ring].mean() > 0.5 else (light == 1)
+    light_ground = light[ring].mean() > 0.5
+    for mask in ((light == 0), (light == 1)) if light_ground else ((light == 1), (light == 0)):
+        crop = _central_ink_crop(mask, flat, scale_xy)
+        if crop is not None:
+            return crop
+    return None
+
+
+def _central_ink_crop(mask: np.ndarray, flat: np.ndarray, scale_xy: tuple[float, float]) -> DigitCrop | None:
+    """The digit among the ink ``mask``'s components: those reaching into the crop's middle (less specks),
+    with their strength between the paper's level and the ink's in ``flat``; None where there are none,
+    or where they fill their box as no digit's strokes do."""
+    height, width = mask.shape
     if mask.all() or not mask.any():
         return None
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
@@ -212,9 +227,11 @@ def global_threshold_crop(rgb: np.ndarray, scale_xy: tuple[float, float] = (1.0,
     main_area = stats[int(in_middle.argmax()), cv2.CC_STAT_AREA]
     kept = [label for label in range(1, count) if in_middle[label] > 0 and stats[label, cv2.CC_STAT_AREA] >= SPECK_AREA_FRACTION * main_area]
     digit_mask = np.isin(labels, kept)
+    rows, cols = np.flatnonzero(digit_mask.any(axis=1)), np.flatnonzero(digit_mask.any(axis=0))
+    if digit_mask.sum() > MAX_DIGIT_FILL * (rows[-1] - rows[0] + 1) * (cols[-1] - cols[0] + 1):
+        return None
     ink_level, paper_level = float(flat[mask].mean()), float(flat[~mask].mean())
     strength = np.clip((flat - paper_level) / (ink_level - paper_level), 0.0, 1.0)
-    rows, cols = np.flatnonzero(digit_mask.any(axis=1)), np.flatnonzero(digit_mask.any(axis=0))
     blob = _Blob(int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1, frozenset(kept), int(digit_mask.sum()))
     return _crop(blob, np.where(digit_mask, strength, 0.0).astype(np.float32), labels, scale_xy, 0)
 
