@@ -26,8 +26,8 @@ def bundled_model_path() -> Path:
     return Path(str(resources.files("digitrec") / "models" / BUNDLED_MODEL_NAME))
 
 
-def load_keras_model(path: str | os.PathLike) -> keras.Model:
-    """Load a ``.keras`` file with ``safe_mode`` on (no arbitrary code, never a pickle)."""
+def load_keras_model(path: str | os.PathLike, outputs: int = 10) -> keras.Model:
+    """Load a ``.keras`` file with ``safe_mode`` on (no arbitrary code, never a pickle): a 28x28x1 -> ``outputs`` network."""
     path = Path(path)
     if not path.is_file():
         raise ModelLoadError(f"{path}: no such model file; give a .keras file written by 'digitrec train'")
@@ -35,31 +35,33 @@ def load_keras_model(path: str | os.PathLike) -> keras.Model:
         model = keras.models.load_model(path, compile=False, safe_mode=True)
     except Exception as error:  # Keras raises many kinds for a bad archive
         raise ModelLoadError(f"{path}: cannot be loaded as a Keras model ({error})") from error
-    if tuple(model.input_shape[1:]) != (28, 28, 1) or model.output_shape[-1] != 10:
-        raise ModelLoadError(f"{path}: expected a 28x28x1 -> 10 classes model, got {model.input_shape} -> {model.output_shape}")
+    if tuple(model.input_shape[1:]) != (28, 28, 1) or model.output_shape[-1] != outputs:
+        raise ModelLoadError(f"{path}: expected a 28x28x1 -> {outputs} outputs model, got {model.input_shape} -> {model.output_shape}")
     return model
 
 
 class Classifier:
-    """Ten-class probabilities for 28x28 digits in [0, 1] (white ink on black, MNIST form)."""
+    """Ten-class probabilities for 28x28 digits in [0, 1] (white ink on black, MNIST form); with
+    ``outputs=1``, a one-probability network's answer (``wholeness``)."""
 
-    def __init__(self, model_path: str | os.PathLike | None = None, *, model: keras.Model | None = None):
+    def __init__(self, model_path: str | os.PathLike | None = None, *, model: keras.Model | None = None, outputs: int = 10):
         """Load ``model_path`` (default: the bundled model), or wrap an in-memory ``model``."""
         if model is None:
             self.model_path = Path(model_path) if model_path is not None else bundled_model_path()
-            model = load_keras_model(self.model_path)
+            model = load_keras_model(self.model_path, outputs)
         else:
             self.model_path = None
         self.model = model
+        self.outputs = outputs
         self._forward = tf.function(
             lambda batch: self.model(batch, training=False),
             input_signature=[tf.TensorSpec([None, 28, 28, 1], tf.float32)],
         )
 
     def predict_proba(self, images: np.ndarray) -> np.ndarray:
-        """N x 28 x 28 (or N x 28 x 28 x 1) float images -> N x 10 probabilities."""
+        """N x 28 x 28 (or N x 28 x 28 x 1) float images -> N x 10 probabilities (N x ``outputs``)."""
         images = np.asarray(images, np.float32).reshape(-1, 28, 28, 1)
         if len(images) == 0:
-            return np.zeros((0, 10), np.float32)
+            return np.zeros((0, self.outputs), np.float32)
         chunks = [self._forward(images[i: i + BATCH_SIZE]).numpy() for i in range(0, len(images), BATCH_SIZE)]
         return np.concatenate(chunks)

@@ -20,6 +20,7 @@ from digitrec.files import atomic_write
 from digitrec.imageio import DecodedImage, ImageSource, decode_image
 from digitrec.preprocess import to_mnist_form
 from digitrec.segment import WORK_MAX_SIDE_PX, DigitCrop, find_digits
+from digitrec.wholeness import bundled_wholeness_path
 
 TOP_K = 3
 BOX_COLOUR_RGB = (230, 40, 40)
@@ -180,7 +181,9 @@ class Recognizer:
         if not 0.0 <= min_confidence <= 1.0:
             raise ValueError(f"min_confidence must be between 0 and 1, got {min_confidence}")
         self.classifier = Classifier(model_path)
-        self.classifier.predict_proba(np.zeros((1, 28, 28), np.float32))  # trace the graph now, not on the first image
+        self.wholeness = Classifier(bundled_wholeness_path(), outputs=1)
+        for network in (self.classifier, self.wholeness):
+            network.predict_proba(np.zeros((1, 28, 28), np.float32))  # trace the graph now, not on the first image
         self.min_confidence = min_confidence
 
     def read(self, image: ImageSource, *, single: bool = False, name: str | None = None) -> Reading:
@@ -194,7 +197,8 @@ class Recognizer:
             name = os.fspath(image)
         decoded = decode_image(image, name=name, max_side_px=WORK_MAX_SIDE_PX)
         after_decode = time.perf_counter()
-        crops = [crop for line in find_digits(decoded.rgb, single=single, judge=self._digit_likeness) for crop in line]
+        judge = self._digit_likeness if single else self._wholeness
+        crops = [crop for line in find_digits(decoded.rgb, single=single, judge=judge) for crop in line]
         after_segment = time.perf_counter()
         digits = self._classify(crops, decoded)
         after_classify = time.perf_counter()
@@ -219,6 +223,11 @@ class Recognizer:
     def _digit_likeness(self, inks: list[np.ndarray]) -> np.ndarray:
         """How sure the network is that each ink crop is one digit (its top probability): segmentation's judge."""
         return self.classifier.predict_proba(np.stack([to_mnist_form(ink) for ink in inks])).max(axis=1)
+
+    def _wholeness(self, inks: list[np.ndarray]) -> np.ndarray:
+        """How sure the wholeness network is that each ink crop is one whole digit: the judge of where
+        to cut a string (the classifier is as sure of half a 0 as of a whole one)."""
+        return self.wholeness.predict_proba(np.stack([to_mnist_form(ink) for ink in inks]))[:, 0]
 
     def _classify(self, crops: list[DigitCrop], decoded: DecodedImage) -> list[Digit]:
         """All crops of one image in one batch through the network; boxes in the whole image's pixels."""
