@@ -205,3 +205,29 @@ def test_one_threshold_reading_of_a_cell_in_thick_grid_lines_takes_the_digit_not
     assert crop is not None
     x, y, w, h = crop.box
     assert 15 <= x and x + w <= 48 and 12 <= y and y + h <= 50
+
+
+def test_a_thin_digit_reaching_the_border_of_a_crop_is_not_taken_for_grid_remains():
+    # a fine-stroked 2 whose base runs into the crop's left edge (a meter drum's digit cut tight):
+    # its box is as thin for its length as a grid corner's, but most of its ink lies away from the border
+    cell = page(60, 40)
+    strokes = np.array([[12, 20], [17, 14], [24, 13], [29, 18], [29, 26], [12, 46], [31, 46]], np.int32)
+    cv2.polylines(cell, [strokes], False, INK, 1, cv2.LINE_AA)
+    cv2.line(cell, (12, 46), (0, 46), INK, 1, cv2.LINE_AA)
+    [[crop]] = find_digits(cell, single=True)
+    x, y, width, height = crop.box
+    assert x <= 12 and x + width >= 29 and y <= 14 and y + height >= 46
+
+
+def test_a_faint_digit_in_a_crop_lit_from_one_side_is_read_as_dark_ink():
+    # a meter window: a grey outline digit on a ground whose light falls off across the small crop;
+    # split by one threshold as it is, the light's falloff, not the ink, decides which half is which
+    height, width = 80, 44
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    grey = 250 - 80 * (xs / width + ys / height) / 2
+    outline = np.zeros((height, width), np.uint8)
+    cv2.rectangle(outline, (12, 16), (31, 63), 1, 3)
+    grey[outline > 0] -= 35
+    window = np.repeat(grey.astype(np.uint8)[:, :, None], 3, axis=2)
+    [[crop]] = find_digits(window, single=True)
+    assert crop.box == (10, 14, 24, 52)  # the outline, not the ground inside it

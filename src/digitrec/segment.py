@@ -34,6 +34,7 @@ BILEVEL_MIN_SHARE = 0.97  # of pixels within the margin of either extreme
 BACKGROUND_GRID_PX = 48
 BACKGROUND_KERNEL_FRACTION = 0.16
 SINGLE_BACKGROUND_KERNEL_FRACTION = 1 / 3
+SINGLE_LIGHT_SIGMA_FRACTION = 1 / 4  # of a one-digit crop's longer side: light changing more slowly than this is not ink
 MIN_PAPER_LEVEL = 64
 SMOOTHING_MIN_SIDE_PX = 48
 MIN_INK_CONTRAST = 0.16
@@ -83,6 +84,7 @@ CELL_LINE_SPAN_FRACTION = 0.7  # there, a line must span the cell
 CELL_LINE_THICKNESS_FRACTION = 0.1  # and be thin, unlike the bold 1 of a sign,
 CELL_MIN_SIDE_PX = 40  # in a photographed cell, not a digit bitmap (16x16, 32x32) that a 1 fills
 REMAINS_MARGIN_FRACTION = 0.12
+ALONG_BORDER_SHARE = 0.5  # of a crop's border remains' pixels, at least, in the band along its border
 JOIN_X_OVERLAP_FRACTION = 0.5
 MIN_LINE_HEIGHT_FRACTION = 0.4
 SIDE_BY_SIDE_OVERLAP_FRACTION = 0.2  # digits of one line overlap their neighbours' columns at most this much
@@ -269,12 +271,27 @@ def _candidates(ink: np.ndarray, single: bool, digits_fill_height: bool) -> tupl
     """The ink's connected components, less specks and slivers of lines; and the label image."""
     mask = _ink_mask(ink, single, digits_fill_height)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    along_border = _share_in_border_band(labels, count) >= ALONG_BORDER_SHARE if single else np.ones(count, bool)
     blobs = [
         blob
-        for blob in (_blob_of(label, stats[label]) for label in range(1, count))
-        if blob.area >= MIN_PIECE_AREA_PX and not _is_line_remains(blob, mask.shape, single)
+        for label, blob in ((label, _blob_of(label, stats[label])) for label in range(1, count))
+        if blob.area >= MIN_PIECE_AREA_PX and not (along_border[label] and _is_line_remains(blob, mask.shape, single))
     ]
     return blobs, labels
+
+
+def _share_in_border_band(labels: np.ndarray, count: int) -> np.ndarray:
+    """Per component, the share of its pixels in the band along the crop's border (``CELL_LINE_BAND_FRACTION``).
+
+    A grid line's remains lie along the border, however far a cell's cut left them in; a digit that
+    touches the border (a meter's drum digit, a thin-stroked ``2`` reaching the crop's side) has most of
+    its ink further in, though its box is as thin for its length as a grid corner's.
+    """
+    height, width = labels.shape
+    band_y, band_x = int(CELL_LINE_BAND_FRACTION * height), int(CELL_LINE_BAND_FRACTION * width)
+    inner = labels[band_y: height - band_y, band_x: width - band_x]
+    total = np.bincount(labels.ravel(), minlength=count)
+    return 1.0 - np.bincount(inner.ravel(), minlength=count) / np.maximum(total, 1)
 
 
 def ink_map(rgb: np.ndarray, single: bool = False) -> np.ndarray:
@@ -290,7 +307,7 @@ def ink_map(rgb: np.ndarray, single: bool = False) -> np.ndarray:
     crop that one digit fills, whose strokes are a larger part of it.
     """
     kernel_fraction = SINGLE_BACKGROUND_KERNEL_FRACTION if single else BACKGROUND_KERNEL_FRACTION
-    if not _has_dark_ink(rgb, kernel_fraction):
+    if not _has_dark_ink(rgb, kernel_fraction, single):
         rgb = 255 - rgb
     pixels = rgb.astype(np.float32)
     if min(pixels.shape[:2]) >= SMOOTHING_MIN_SIDE_PX:
@@ -322,10 +339,10 @@ def _resized(image: np.ndarray, factor: float) -> np.ndarray:
     return cv2.resize(image, (max(1, round(width * factor)), max(1, round(height * factor))), interpolation=interpolation)
 
 
-def _has_dark_ink(rgb: np.ndarray, kernel_fraction: float) -> bool:
+def _has_dark_ink(rgb: np.ndarray, kernel_fraction: float, single: bool = False) -> bool:
     """Whether ink is darker than its ground.
 
-    With slow changes of light taken out of larger pictures (a shadow is not ink), split it into its
+    With slow changes of light taken out (a shadow is not ink), split it into its
     dark and light halves (Otsu); ink is the half made of thinner
     shapes (strokes), the ground the half with the wider open spaces (paper, the inside of a
     ``0``). Unlike "the ground is the majority" or "the border is ground", this holds for
@@ -335,19 +352,38 @@ def _has_dark_ink(rgb: np.ndarray, kernel_fraction: float) -> bool:
     factor = min(1.0, POLARITY_MAX_SIDE_PX / max(grey.shape))
     if factor < 1.0:
         grey = _resized(grey, factor)
-    height, width = grey.shape
-    coarse_factor = min(1.0, BACKGROUND_GRID_PX / min(height, width))
-    coarse = _resized(grey, coarse_factor)
-    kernel_px = max(3, int(min(coarse.shape) * kernel_fraction) | 1)
-    if coarse_factor < 1.0:
-        light_falloff = cv2.resize(cv2.medianBlur(coarse, kernel_px), (width, height)).astype(np.int16)
-        grey = np.clip(grey.astype(np.int16) - light_falloff + 128, 0, 255).astype(np.uint8)
+    if single and not is_bilevel(rgb):
+        grey = _without_slow_light(grey)
+    else:
+        grey = _without_light_falloff(grey, kernel_fraction)
     _, light = cv2.threshold(grey, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if light.all() or not light.any():
         return True
     light_depth = cv2.distanceTransform(light, cv2.DIST_L2, 3)[light == 1].mean()
     dark_depth = cv2.distanceTransform(1 - light, cv2.DIST_L2, 3)[light == 0].mean()
     return dark_depth <= light_depth
+
+
+def _without_light_falloff(grey: np.ndarray, kernel_fraction: float) -> np.ndarray:
+    """A larger picture less its light falloff: a coarse median at ``kernel_fraction`` of its size, which
+    follows the edge of a shadow across a page. Left as it is below ``BACKGROUND_GRID_PX``."""
+    height, width = grey.shape
+    coarse_factor = min(1.0, BACKGROUND_GRID_PX / min(height, width))
+    if coarse_factor >= 1.0:
+        return grey
+    coarse = _resized(grey, coarse_factor)
+    kernel_px = max(3, int(min(coarse.shape) * kernel_fraction) | 1)
+    light_falloff = cv2.resize(cv2.medianBlur(coarse, kernel_px), (width, height)).astype(np.int16)
+    return np.clip(grey.astype(np.int16) - light_falloff + 128, 0, 255).astype(np.uint8)
+
+
+def _without_slow_light(grey: np.ndarray) -> np.ndarray:
+    """A one-digit crop less the light changing across it (a meter window lit from one side, a glare on a
+    sign), at any size: a wide blur (``SINGLE_LIGHT_SIGMA_FRACTION`` of the crop) is that light, where a
+    median a third of the crop wide would be the ink of a bold digit filling it."""
+    height, width = grey.shape
+    slow_light = cv2.GaussianBlur(grey.astype(np.float32), (0, 0), SINGLE_LIGHT_SIGMA_FRACTION * max(height, width))
+    return np.clip(grey - slow_light + 128, 0, 255).astype(np.uint8)
 
 
 def is_bilevel(rgb: np.ndarray) -> bool:
