@@ -59,3 +59,14 @@ def load_tool():
         return module
 
     return load
+
+
+@pytest.fixture(scope="session")
+def fonts() -> list[Path]:
+    """A few of the installed fonts that draw digits; skip where the machine has none."""
+    from digitrec.printed import find_digit_fonts
+
+    found = find_digit_fonts()
+    if not found:
+        pytest.skip("no fonts with digits installed")
+    return found[:5]

@@ -7,14 +7,6 @@ import pytest
 from digitrec.printed import FontsError, find_digit_fonts, render_printed_digits
 
 
-@pytest.fixture(scope="module")
-def fonts():
-    found = find_digit_fonts()
-    if not found:
-        pytest.skip("no fonts with digits installed")
-    return found[:5]
-
-
 def test_rendered_digits_are_balanced_mnist_form_images(fonts):
     images, labels = render_printed_digits(40, seed=1, fonts=fonts)
     assert images.shape == (40, 28, 28) and images.dtype == np.float32

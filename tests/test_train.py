@@ -21,7 +21,7 @@ RUN_FILES = (
 
 def tiny_config(mnist_path, **changes) -> train.TrainConfig:
     """The default recipe (dropout, augmentation, cosine schedule) on a few hundred images."""
-    base = train.recipe("default", epochs=2, batch_size=64, limit=256, printed=0, mnist_path=str(mnist_path))
+    base = train.recipe("default", epochs=2, batch_size=64, limit=256, printed=0, photographed=0, mnist_path=str(mnist_path))
     return replace(base, **changes)
 
 
@@ -135,3 +135,17 @@ def test_cli_rejects_bad_arguments_in_one_line(tmp_path):
     result = run_cli("train", "--arch", "nope", "--out", str(tmp_path))
     assert result.returncode == 2 and "invalid choice: 'nope'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_photographed_digits_join_the_training_set_only(mnist_path):
+    """They are added to what the network fits, never to the validation or test images it is judged on."""
+    plain = train.prepare_data(tiny_config(mnist_path))
+    with_photos = train.prepare_data(tiny_config(mnist_path, photographed=30))
+    assert len(with_photos.x_train) == len(plain.x_train) + 30
+    assert np.array_equal(with_photos.x_val, plain.x_val) and np.array_equal(with_photos.x_test, plain.x_test)
+
+
+def test_a_run_folder_from_before_photographed_digits_resumes_without_them():
+    old = train.recipe("default").to_dict()
+    del old["photographed"]
+    assert train.TrainConfig.from_dict(old).photographed == 0

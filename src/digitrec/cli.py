@@ -58,6 +58,9 @@ def _add_train(commands) -> None:
     train.add_argument("--limit", type=int, metavar="N", help="train on only the first N training images (quick trials)")
     train.add_argument("--printed", type=int, metavar="N",
                        help="how many font-rendered printed digits to add (default: the recipe's)")
+    train.add_argument("--photographed", type=int, metavar="N",
+                       help="how many digits photographed into camera-like crops and read back by the reader to add"
+                            " (default: the recipe's)")
     train.add_argument("--mnist", metavar="PATH", help="MNIST .npz or IDX folder (default: $DIGITREC_MNIST, then the Keras cache)")
     train.add_argument("--out", type=Path, metavar="DIR", default=Path("runs/train"),
                        help="parent folder of run folders (default: runs/train)")
@@ -84,7 +87,7 @@ def _run_train(args) -> int:
                 return EXIT_USER_ERROR
         config = train.recipe(
             args.arch, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
-            limit=args.limit, printed=args.printed, mnist_path=args.mnist,
+            limit=args.limit, printed=args.printed, photographed=args.photographed, mnist_path=args.mnist,
         )
         run_dir = train.start_run(config, args.out)
     print(f"Training run: {run_dir}", file=sys.stderr)

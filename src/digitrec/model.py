@@ -79,18 +79,21 @@ def fast() -> keras.Model:
     learns, and can be judged, within a few hundred steps. Recipe: ``train.RECIPES["fast"]``.
     """
     return keras.Sequential(
-        [
-            keras.Input(INPUT_SHAPE),
-            layers.Conv2D(16, 3, activation="relu"),
-            layers.MaxPooling2D(2),
-            *conv_bn(32, 3, momentum=0.9),
-            layers.MaxPooling2D(2),
-            *conv_bn(64, 3, momentum=0.9),
-            layers.Flatten(),
-            layers.Dense(NUM_CLASSES, activation="softmax"),
-        ],
+        [keras.Input(INPUT_SHAPE), *fast_features(), layers.Dense(NUM_CLASSES, activation="softmax")],
         name="fast",
     )
+
+
+def fast_features() -> list[layers.Layer]:
+    """The ``fast`` network up to its flattened features, for networks that answer other questions (``wholeness``)."""
+    return [
+        layers.Conv2D(16, 3, activation="relu"),
+        layers.MaxPooling2D(2),
+        *conv_bn(32, 3, momentum=0.9),
+        layers.MaxPooling2D(2),
+        *conv_bn(64, 3, momentum=0.9),
+        layers.Flatten(),
+    ]
 
 
 ARCHITECTURES: dict[str, Callable[[], keras.Model]] = {

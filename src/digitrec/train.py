@@ -24,6 +24,7 @@ from digitrec.data import load_mnist
 from digitrec.evaluate import classification_metrics
 from digitrec.files import atomic_write, fresh_run_dir, read_json, write_json, write_text
 from digitrec.model import build_model
+from digitrec.photographed import photographed_digits
 from digitrec.printed import find_digit_fonts, render_printed_digits
 from digitrec.report import write_report
 
@@ -45,6 +46,7 @@ class TrainConfig:
     warmup_epochs: float = 1.0
     validation_size: int = 5000
     printed: int = 20000
+    photographed: int = 0
     limit: int | None = None
     augmentation: Augmentation = field(default_factory=Augmentation)
     mnist_path: str | None = None
@@ -58,6 +60,7 @@ class TrainConfig:
     def from_dict(cls, data: dict) -> "TrainConfig":
         data = dict(data)
         data["augmentation"] = Augmentation(**data["augmentation"])
+        data.setdefault("photographed", 0)  # run folders from before photographed digits had none
         return cls(**data)
 
 
@@ -65,11 +68,11 @@ RECIPES: dict[str, TrainConfig] = {
     "default": TrainConfig(),
     "baseline": TrainConfig(
         arch="baseline", epochs=15, batch_size=128, learning_rate=1e-3, schedule="constant",
-        warmup_epochs=0.0, validation_size=6000, printed=0, augmentation=NO_AUGMENTATION,
+        warmup_epochs=0.0, validation_size=6000, printed=0, photographed=0, augmentation=NO_AUGMENTATION,
     ),
     "fast": TrainConfig(
         arch="fast", epochs=2, batch_size=128, learning_rate=1e-2, schedule="cosine",
-        warmup_epochs=0.1, validation_size=5000, printed=0, augmentation=NO_AUGMENTATION,
+        warmup_epochs=0.1, validation_size=5000, printed=0, photographed=0, augmentation=NO_AUGMENTATION,
     ),
 }
 
@@ -92,7 +95,8 @@ class Splits:
 
 
 def prepare_data(config: TrainConfig) -> Splits:
-    """MNIST scaled to [0, 1], a seeded validation split held out of the training set, printed digits added."""
+    """MNIST scaled to [0, 1], a seeded validation split held out of the training set, printed and
+    photographed digits added (the photographed handwriting drawn from the training split only)."""
     (x_train, y_train), (x_test, y_test) = load_mnist(config.mnist_path)
     order = np.random.default_rng([config.seed, 1]).permutation(len(x_train))
     validation_size = config.validation_size
@@ -102,6 +106,10 @@ def prepare_data(config: TrainConfig) -> Splits:
     if config.limit is not None:
         train_index = train_index[: config.limit]
     x_fit, y_fit = x_train[train_index].astype(np.float32) / 255.0, y_train[train_index]
+    mnist_fit = (x_fit, y_fit)
+    if config.photographed:
+        photo_x, photo_y = photographed_digits(config.photographed, config.seed, *mnist_fit)
+        x_fit, y_fit = np.concatenate([x_fit, photo_x]), np.concatenate([y_fit, photo_y])
     if config.printed:
         printed_x, printed_y = render_printed_digits(config.printed, config.seed)
         x_fit, y_fit = np.concatenate([x_fit, printed_x]), np.concatenate([y_fit, printed_y])
@@ -156,7 +164,7 @@ def start_run(config: TrainConfig, out: Path = Path("runs/train")) -> Path:
     """Create a fresh run folder holding the config; return it."""
     run_dir = fresh_run_dir(out, config.arch)
     environment = environment_info()
-    if config.printed:
+    if config.printed or config.photographed:
         environment["fonts"] = sorted(path.name for path in find_digit_fonts())
     write_json(run_dir / CONFIG_FILE, {**config.to_dict(), "environment": environment})
     return run_dir

@@ -153,23 +153,12 @@ def _mark(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def wholeness_network() -> "keras.Model":
-    """A small CNN (the ``fast`` digit network's shape) ending in one sigmoid: P(one whole digit)."""
+    """The ``fast`` digit network's features ending in one sigmoid: P(one whole digit)."""
     from digitrec.backend import keras
-    from digitrec.model import INPUT_SHAPE, conv_bn
+    from digitrec.model import INPUT_SHAPE, fast_features
 
-    layers = keras.layers
     return keras.Sequential(
-        [
-            keras.Input(INPUT_SHAPE),
-            layers.Conv2D(16, 3, activation="relu"),
-            layers.MaxPooling2D(2),
-            *conv_bn(32, 3, momentum=0.9),
-            layers.MaxPooling2D(2),
-            *conv_bn(64, 3, momentum=0.9),
-            layers.Flatten(),
-            layers.Dense(1, activation="sigmoid"),
-        ],
-        name="wholeness",
+        [keras.Input(INPUT_SHAPE), *fast_features(), keras.layers.Dense(1, activation="sigmoid")], name="wholeness"
     )
 
 
