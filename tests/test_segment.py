@@ -231,3 +231,13 @@ def test_a_faint_digit_in_a_crop_lit_from_one_side_is_read_as_dark_ink():
     window = np.repeat(grey.astype(np.uint8)[:, :, None], 3, axis=2)
     [[crop]] = find_digits(window, single=True)
     assert crop.box == (10, 14, 24, 52)  # the outline, not the ground inside it
+
+
+def test_a_straight_grid_line_stub_at_the_top_edge_is_not_a_one():
+    """Where the strip was cut through a cell's side, its stub runs from the picture's edge into the row."""
+    row = page(height=80, width=480)
+    write(row, "4", (40, 62), scale=2.0, thickness=6)
+    cv2.line(row, (140, 0), (140, 46), INK, 7)  # a bold stub no taller than the digits, from the top edge
+    write(row, "7", (180, 62), scale=2.0, thickness=6)
+    [line] = boxes(row)
+    assert len(line) == 2

@@ -649,9 +649,13 @@ def _is_cut_off(blob: _Blob, digit_height: float, image_height: int, digits_fill
 
 
 def _is_grid_rule(blob: _Blob, digit_height: float, labels: np.ndarray) -> bool:
-    """A piece of a grid line between cells, broken off where it crossed another: upright, thin, far taller
-    than the digits and straight, as a pen's tall ``1`` (slanted, bending) is not."""
-    if blob.width * UPRIGHT_SLIVER_ASPECT > blob.height or blob.height < RULE_HEIGHT_FRACTION * digit_height:
+    """A piece of a grid line between cells, broken off where it crossed another: upright, thin, straight,
+    as a pen's ``1`` (slanted, bending) is not, and far taller than the digits or reaching the picture's
+    top or bottom edge (the cell's side, cut where the strip was cut)."""
+    if blob.width * UPRIGHT_SLIVER_ASPECT > blob.height:
+        return False
+    at_edge = blob.y0 == 0 or blob.y1 == labels.shape[0]
+    if blob.height < RULE_HEIGHT_FRACTION * digit_height and not at_edge:
         return False
     ink = np.isin(labels[blob.y0: blob.y1, blob.x0: blob.x1], list(blob.labels))
     rows = ink.any(axis=1)
