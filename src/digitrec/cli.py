@@ -107,7 +107,8 @@ def _add_evaluate(commands) -> None:
         description="Accuracy, per-class precision/recall/F1, confusion matrix and ROC AUC on the MNIST test set; "
         "with --images, exact and digit-level accuracy of the whole reader on labelled pictures, per folder.",
     )
-    evaluate.add_argument("--model", type=Path, help="a .keras model (default: the bundled model)")
+    evaluate.add_argument("--model", type=Path, help="a .keras model (default: the bundled MNIST model; with --images,"
+                          " the bundled reader model)")
     evaluate.add_argument(
         "--images", type=Path, metavar="DIR",
         help="judge the reader on labelled pictures instead of MNIST: DIR holds labels.csv (file,label[,kind]) "
@@ -200,7 +201,7 @@ def _add_predict(commands) -> None:
     predict.add_argument("--save-annotated", type=Path, metavar="DIR", help="write each image with boxes and digits drawn to DIR/<name>.png")
     predict.add_argument("--min-confidence", type=_probability, default=0.0, metavar="P", help="drop digits read with less confidence than P, 0-1 (default: 0)")
     predict.add_argument("--single", action="store_true", help="each image is one digit (a crop): do not look for several")
-    predict.add_argument("--model", type=Path, help="a .keras model (default: the bundled model)")
+    predict.add_argument("--model", type=Path, help="a .keras model (default: the bundled reader model)")
     predict.set_defaults(handler=_run_predict)
 
 
@@ -273,7 +274,7 @@ def _add_serve(commands) -> None:
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
-    serve.add_argument("--model", type=Path, help="a .keras model (default: the bundled model)")
+    serve.add_argument("--model", type=Path, help="a .keras model (default: the bundled reader model)")
     serve.add_argument("--max-upload-mb", type=float, default=10.0,
                        help="largest request body accepted, in megabytes (default: 10)")
     serve.set_defaults(handler=_run_serve)

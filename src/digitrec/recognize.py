@@ -15,7 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from digitrec.classifier import Classifier
+from digitrec.classifier import Classifier, bundled_reader_path
 from digitrec.files import atomic_write
 from digitrec.imageio import DecodedImage, ImageSource, decode_image
 from digitrec.preprocess import to_mnist_form
@@ -172,7 +172,7 @@ def _write_image(path: Path, bgr: np.ndarray) -> None:
 
 
 class Recognizer:
-    """Reads digits from images with a trained network (the bundled one unless ``model_path`` is given).
+    """Reads digits from images with a trained network (the bundled reader model unless ``model_path`` is given).
 
     ``min_confidence`` drops digits the network is less sure of (0 keeps all).
     """
@@ -180,7 +180,7 @@ class Recognizer:
     def __init__(self, model_path: str | os.PathLike | None = None, min_confidence: float = 0.0):
         if not 0.0 <= min_confidence <= 1.0:
             raise ValueError(f"min_confidence must be between 0 and 1, got {min_confidence}")
-        self.classifier = Classifier(model_path)
+        self.classifier = Classifier(model_path if model_path is not None else bundled_reader_path())
         self.wholeness = Classifier(bundled_wholeness_path(), outputs=1)
         for network in (self.classifier, self.wholeness):
             network.predict_proba(np.zeros((1, 28, 28), np.float32))  # trace the graph now, not on the first image
