@@ -191,8 +191,9 @@ show(run_dir / "mistakes.png")"""),
 ## 5. Compared with the bundled model and the classic baseline
 
 - **this notebook's run**: the `default` architecture trained above;
-- **bundled**: the model shipped inside the package, trained by `digitrec train` with the full
-  `default` recipe (see `docs/training.md`);
+- **bundled**: the MNIST model shipped inside the package, trained by `digitrec train` with the full
+  `default` recipe (see `docs/training.md`; the package also ships a *reader model*, the same
+  recipe plus digits photographed into camera-like crops, which section 6 reads pictures with);
 - **baseline**: the classic Keras example network (conv 32 - pool - conv 64 - pool - dropout -
   dense), trained here on the same data budget as this notebook's run."""),
     ("code", """\
@@ -236,13 +237,14 @@ brought into MNIST's form. `Recognizer.read` does it in stages:
    (paper, shadows, uneven light) at a coarse scale and divide it out, so each pixel says how much
    ink it holds whatever the light and the ink's colour;
 3. **threshold** the ink map, remove ruled lines and grid lines, find connected components, join
-   the pieces of a broken digit, drop specks and separators (`.` `,` `-`), split touching digits,
-   and order the digits into lines;
+   the pieces of a broken digit, drop specks and separators (`.` `,` `-`), split touching digits
+   (where to cut is judged by a second small network: is each piece one whole digit?), and order
+   the digits into lines;
 4. bring each digit into **MNIST form** (crop to the ink, longer side to 20 px, even stroke width,
    centre of mass in the middle of 28x28);
 5. **classify** all digits of the picture in one batch.
 
-First, what it reads in every example picture the project ships (with the bundled model):"""),
+First, what it reads in every example picture the project ships (with the bundled reader model):"""),
     ("code", """\
 recognizer = Recognizer()
 examples = pd.read_csv(EXAMPLES / "labels.csv", dtype=str, keep_default_na=False)
