@@ -221,7 +221,7 @@ class Recognizer:
         return self._classify(crops, decoded)[0]
 
     def _digit_likeness(self, inks: list[np.ndarray]) -> np.ndarray:
-        """How sure the network is that each ink crop is one digit (its top probability): segmentation's judge."""
+        """How sure the network is of each ink crop (its top probability): the judge between a single crop's two readings."""
         return self.classifier.predict_proba(np.stack([to_mnist_form(ink) for ink in inks])).max(axis=1)
 
     def _wholeness(self, inks: list[np.ndarray]) -> np.ndarray:

@@ -141,9 +141,10 @@ def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = Non
 
     With ``single`` the image is taken as one digit (a cell or meter crop): the central group of
     ink is returned, without the grid-line bits and neighbours' remains at its borders.
-    With a ``judge`` (the recogniser passes its classifier), how many digits a candidate wider than
-    one digit holds is decided by how digit-like the judge finds the pieces of each way of cutting
-    it; without one, by its width alone. A blank picture gives no lines.
+    With a ``judge`` (the recogniser passes its wholeness network for strings, its classifier's
+    confidence for single crops), how many digits a candidate wider than one digit holds is decided
+    by how whole the judge finds the pieces of each way of cutting it, and which of a single crop's
+    two readings stands by which it finds more digit-like; without one, by width alone. A blank picture gives no lines.
     """
     height, width = rgb.shape[:2]
     if max(height, width) > WORK_MAX_SIDE_PX:
