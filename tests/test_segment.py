@@ -241,3 +241,38 @@ def test_a_straight_grid_line_stub_at_the_top_edge_is_not_a_one():
     write(row, "7", (180, 62), scale=2.0, thickness=6)
     [line] = boxes(row)
     assert len(line) == 2
+
+
+def test_loops_standing_side_by_side_are_one_digit_each_however_narrow_the_other_digits():
+    """Narrow ``1``s make the line's digit width small, so width alone would cut ``000`` run together into
+    more than three; no digit has two loops beside each other, so each loop is one digit."""
+    strip = write(page(height=120, width=520), "11", (20, 90))
+    centres = (170, 222, 274)
+    for x in centres:  # three round loops touching: one component
+        cv2.ellipse(strip, (x, 62), (28, 30), 0, 0, 360, INK, 6)
+    [line] = boxes(strip)
+    loops = line[2:]
+    assert len(line) == 5
+    assert all(x <= centre < x + w for (x, _, w, _), centre in zip(loops, centres))
+
+
+def test_an_eight_slanted_so_far_its_loops_do_not_share_columns_is_not_cut_between_them():
+    """Its loops stand one above the other; loops side by side would be two digits."""
+    image = page(height=220, width=240)
+    cv2.ellipse(image, (80, 150), (26, 32), 0, 0, 360, INK, 7)
+    cv2.ellipse(image, (136, 80), (26, 32), 0, 0, 360, INK, 7)
+    cv2.line(image, (96, 124), (118, 104), INK, 7)
+    assert [len(line) for line in boxes(image)] == [1]
+
+
+def test_a_ones_lead_in_stroke_drawn_apart_is_joined_to_it_by_the_wholeness_judge():
+    from digitrec.recognize import Recognizer
+
+    image = page(height=160, width=400)
+    cv2.line(image, (60, 74), (86, 38), INK, 8)  # the lead-in stroke, apart from the stem
+    cv2.line(image, (104, 30), (92, 130), INK, 8)
+    write(image, "7", (200, 130), scale=4, thickness=9)
+    reading = Recognizer().read(image)
+    assert len(reading.digits) == 2
+    x, _, w, _ = reading.digits[0].box
+    assert x <= 62 and x + w >= 100  # one box over the stroke and the stem

@@ -95,6 +95,10 @@ SPLIT_SEARCH_FRACTION = 0.3
 JUDGE_WIDTH_FRACTION = 1.1
 MAX_SPLIT_PARTS = 8
 EXPECTED_SPLIT_BONUS = 0.1
+HOLE_MIN_AREA_FRACTION = 0.05  # of the candidate's height squared: a loop, not a gap in a blotchy stroke
+HOLE_SHARED_ROWS_FRACTION = 0.3  # of the shorter hole's height: loops beside each other, not an 8's, one above the other
+REJOIN_GAP_FRACTION = 0.15  # of the line's digit height, between pieces of one digit broken apart side by side
+REJOIN_MIN_WHOLENESS = 0.5
 MAX_DIGIT_ASPECT = 2.0
 
 
@@ -633,8 +637,34 @@ def _read_lines(blobs: list[_Blob], labels: np.ndarray, digits_fill_height: bool
         digits = _without_separators(line, labels, digits_fill_height)
         flat_line = _typical_height(line) < tallest and np.median([blob.width / blob.height for blob in line]) > FLAT_LINE_ASPECT
         if digits and not flat_line:
-            lines.append(sorted(_split_touching(digits, labels, ink, judge), key=lambda blob: blob.x0))
+            pieces = sorted(_split_touching(digits, labels, ink, judge), key=lambda blob: blob.x0)
+            lines.append(_rejoined_broken(pieces, labels, ink, judge) if judge is not None else pieces)
     return lines
+
+
+def _rejoined_broken(line: list[_Blob], labels: np.ndarray, ink: np.ndarray, judge: Judge) -> list[_Blob]:
+    """Join neighbouring pieces of one digit that broke apart side by side (a ``5`` whose bar was drawn
+    apart, a ``1``'s lead-in stroke): two pieces close together, of separate ink, that together are no
+    wider than tall, and that the judge finds a whole digit, more whole than the less whole of them.
+    The pair that gains most is joined first, then the line is looked at again."""
+    digit_height = _typical_height(line)
+    while len(line) > 1:
+        pairs = [
+            (i, _merged(a, b)) for i, (a, b) in enumerate(zip(line, line[1:]))
+            if not a.labels & b.labels and b.x0 - a.x1 <= REJOIN_GAP_FRACTION * digit_height
+            and max(a.x1, b.x1) - a.x0 <= max(a.y1, b.y1) - min(a.y0, b.y0)
+        ]
+        if not pairs:
+            return line
+        crops = [_crop(blob, ink, labels, (1.0, 1.0), 0).ink for i, merged in pairs for blob in (line[i], line[i + 1], merged)]
+        scores = judge(crops).reshape(-1, 3)
+        gains = [whole - min(left, right) if whole >= REJOIN_MIN_WHOLENESS else 0.0 for left, right, whole in scores]
+        best = int(np.argmax(gains))
+        if gains[best] <= 0.0:
+            return line
+        i, merged = pairs[best]
+        line = line[:i] + [merged] + line[i + 2:]
+    return line
 
 
 def _is_cut_off(blob: _Blob, digit_height: float, image_height: int, digits_fill_height: bool) -> bool:
@@ -771,17 +801,19 @@ def _encloses_hole(blob: _Blob, labels: np.ndarray) -> bool:
 def _split_touching(line: list[_Blob], labels: np.ndarray, ink: np.ndarray, judge: Judge | None) -> list[_Blob]:
     """Split candidates wider than one digit into digits, at the columns with least ink between them.
 
-    Without a judge, a candidate is split when it is much wider than the line's digits, into as many
-    parts as its width holds. With one, each candidate somewhat wider than a digit is tried whole and
-    cut into one part fewer and one more than its width suggests; the judge scores every piece in one
-    batch and the cut whose least digit-like piece scores best wins (the width's guess wins ties; a
-    cut leaving a piece much wider than tall loses).
+    First each candidate is cut between loops that stand side by side (``_cut_between_holes``).
+    Without a judge, a candidate is then split when it is much wider than the line's digits, into as
+    many parts as its width holds. With one, each candidate somewhat wider than a digit is tried whole
+    and cut into every count of parts up to one more than its width suggests (the width's guess runs
+    high where the line's other digits are narrow ``1``s); the judge scores every piece in one batch
+    and the cut whose least digit-like piece scores best wins (the width's guess wins ties; a cut
+    leaving a piece much wider than tall loses).
     """
     digit_height = _typical_height(line)
     single_widths = [blob.width for blob in line if 0.35 * blob.height <= blob.width <= 1.1 * blob.height]
     digit_width = float(np.median(single_widths)) if single_widths else DIGIT_WIDTH_PER_HEIGHT * digit_height
     pieces = []
-    for blob in line:
+    for blob in (part for whole in line for part in _cut_between_holes(whole, labels)):
         parts = round(blob.width / digit_width)
         expected = parts if blob.width > SPLIT_WIDTH_FRACTION * digit_width and parts >= 2 else 1
         if judge is not None and blob.width > JUDGE_WIDTH_FRACTION * digit_width:
@@ -793,8 +825,51 @@ def _split_touching(line: list[_Blob], labels: np.ndarray, ink: np.ndarray, judg
     return pieces
 
 
+def _cut_between_holes(blob: _Blob, labels: np.ndarray) -> list[_Blob]:
+    """Cut a candidate between loops that stand side by side: no digit has two holes beside each other
+    (an ``8``'s are one above the other), so ``000`` written in one stroke, or an ``8`` run into a ``0``,
+    holds one digit per loop. Each cut is at the column with least ink between two loops."""
+    ink = np.isin(labels[blob.y0: blob.y1, blob.x0: blob.x1], list(blob.labels))
+    columns = _hole_columns(ink, HOLE_MIN_AREA_FRACTION * blob.height ** 2)
+    if len(columns) < 2:
+        return [blob]
+    column_ink = ink.sum(axis=0)
+    cuts = [0] + [a[1] + int(np.argmin(column_ink[a[1]: b[0] + 1])) for a, b in zip(columns, columns[1:])] + [blob.width]
+    return [_columns_of(blob, ink, left, right) for left, right in zip(cuts, cuts[1:]) if ink[:, left:right].any()]
+
+
+def _hole_columns(ink: np.ndarray, min_area: float) -> list[list[int]]:
+    """The enclosed paper areas of ``ink`` (at least ``min_area``), grouped left to right: a hole starts a
+    new group when it lies right of the last group's columns and beside it (sharing its rows), not under it.
+    Each group is [left, right, top, bottom]."""
+    paper = cv2.copyMakeBorder((~ink).astype(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=1)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
+    holes = sorted(
+        [int(x) - 1, int(x + w) - 1, int(y) - 1, int(y + h) - 1]
+        for x, y, w, h, area in stats[1:] if x > 0 and area >= min_area  # label 0 is the paper outside
+    )
+    columns: list[list[int]] = []
+    for hole in holes:
+        left, right, top, bottom = hole
+        if columns:
+            last = columns[-1]
+            shared_rows = min(bottom, last[3]) - max(top, last[2])
+            if left < last[1] or shared_rows < HOLE_SHARED_ROWS_FRACTION * min(bottom - top, last[3] - last[2]):
+                columns[-1] = [last[0], max(last[1], right), min(last[2], top), max(last[3], bottom)]
+                continue
+        columns.append(hole)
+    return columns
+
+
+def _columns_of(blob: _Blob, ink: np.ndarray, left: int, right: int) -> _Blob:
+    """The part of ``blob`` in its columns [left, right), cut to the rows its ink there spans."""
+    rows = np.flatnonzero(ink[:, left:right].any(axis=1))
+    return _Blob(blob.x0 + left, blob.y0 + int(rows[0]), blob.x0 + right, blob.y0 + int(rows[-1]) + 1,
+                 blob.labels, int(ink[:, left:right].sum()))
+
+
 def _judged_split(blob: _Blob, expected: int, labels: np.ndarray, ink: np.ndarray, judge: Judge) -> list[_Blob]:
-    counts = sorted({max(1, expected - 1), expected, min(MAX_SPLIT_PARTS, expected + 1)})
+    counts = list(range(1, min(MAX_SPLIT_PARTS, expected + 1) + 1))
     tries = [(1, [blob])] if 1 in counts else []
     for count in (count for count in counts if count > 1):
         tries += [(count, _split(blob, count, labels)), (count, _split(blob, count, labels, evenly=True))]
@@ -826,13 +901,7 @@ def _split(blob: _Blob, parts: int, labels: np.ndarray, evenly: bool = False) ->
         low, high = max(cuts[-1] + 1, guess - search), min(blob.width - 1, guess + search)
         cuts.append(low + int(np.argmin(column_ink[low: high + 1])) if high >= low else guess)
     cuts.append(blob.width)
-    pieces = []
-    for left, right in zip(cuts, cuts[1:]):
-        rows = np.flatnonzero(ink[:, left:right].any(axis=1))
-        if rows.size:
-            pieces.append(_Blob(blob.x0 + left, blob.y0 + int(rows[0]), blob.x0 + right, blob.y0 + int(rows[-1]) + 1,
-                                blob.labels, int(ink[:, left:right].sum())))
-    return pieces
+    return [_columns_of(blob, ink, left, right) for left, right in zip(cuts, cuts[1:]) if ink[:, left:right].any()]
 
 
 def _central_group(blobs: list[_Blob], shape: tuple[int, int]) -> _Blob | None:
