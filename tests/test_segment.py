@@ -276,3 +276,13 @@ def test_a_ones_lead_in_stroke_drawn_apart_is_joined_to_it_by_the_wholeness_judg
     assert len(reading.digits) == 2
     x, _, w, _ = reading.digits[0].box
     assert x <= 62 and x + w >= 100  # one box over the stroke and the stem
+
+
+@pytest.mark.parametrize("stroke", [((245, 105), (300, 75)), ((245, 110), (300, 70)), ((250, 70), (300, 100))])
+def test_a_slanted_dash_after_an_amount_is_dropped_by_the_wholeness_judge(stroke):
+    """Flat enough to pass for a ``1`` or a ``2`` on its own; short, at the line's end, and no whole digit."""
+    from digitrec.recognize import Recognizer
+
+    image = write(page(height=140, width=340), "25", (40, 115), scale=4, thickness=9)
+    cv2.line(image, *stroke, INK, 7)
+    assert Recognizer().read(image).text == "25"

@@ -99,6 +99,8 @@ HOLE_MIN_AREA_FRACTION = 0.05  # of the candidate's height squared: a loop, not 
 HOLE_SHARED_ROWS_FRACTION = 0.3  # of the shorter hole's height: loops beside each other, not an 8's, one above the other
 REJOIN_GAP_FRACTION = 0.15  # of the line's digit height, between pieces of one digit broken apart side by side
 REJOIN_MIN_WHOLENESS = 0.5
+MARK_HEIGHT_FRACTION = 0.7  # of the line's digit height: a piece at a line's end shorter than this may be a mark
+MARK_MAX_WHOLENESS = 0.1
 MAX_DIGIT_ASPECT = 2.0
 
 
@@ -638,7 +640,10 @@ def _read_lines(blobs: list[_Blob], labels: np.ndarray, digits_fill_height: bool
         flat_line = _typical_height(line) < tallest and np.median([blob.width / blob.height for blob in line]) > FLAT_LINE_ASPECT
         if digits and not flat_line:
             pieces = sorted(_split_touching(digits, labels, ink, judge), key=lambda blob: blob.x0)
-            lines.append(_rejoined_broken(pieces, labels, ink, judge) if judge is not None else pieces)
+            if judge is not None:
+                pieces = _without_end_marks(_rejoined_broken(pieces, labels, ink, judge), labels, ink, judge)
+            if pieces:
+                lines.append(pieces)
     return lines
 
 
@@ -665,6 +670,22 @@ def _rejoined_broken(line: list[_Blob], labels: np.ndarray, ink: np.ndarray, jud
         i, merged = pairs[best]
         line = line[:i] + [merged] + line[i + 2:]
     return line
+
+
+def _without_end_marks(line: list[_Blob], labels: np.ndarray, ink: np.ndarray, judge: Judge) -> list[_Blob]:
+    """Drop a mark at either end of a line: shorter than the line's digits and far from a whole digit
+    to the judge (a tick or dash after an amount, what is left of a currency sign before it). Short
+    pieces inside the line stay: they are more often a digit written small than a mark."""
+    if len(line) < 2:
+        return line
+    digit_height = _typical_height(line)
+    ends = {0: line[0], len(line) - 1: line[-1]}
+    scores = judge([_crop(blob, ink, labels, (1.0, 1.0), 0).ink for blob in ends.values()])
+    marks = {
+        index for (index, blob), score in zip(ends.items(), scores)
+        if blob.height < MARK_HEIGHT_FRACTION * digit_height and score < MARK_MAX_WHOLENESS
+    }
+    return [blob for index, blob in enumerate(line) if index not in marks]
 
 
 def _is_cut_off(blob: _Blob, digit_height: float, image_height: int, digits_fill_height: bool) -> bool:
