@@ -286,3 +286,15 @@ def test_a_slanted_dash_after_an_amount_is_dropped_by_the_wholeness_judge(stroke
     image = write(page(height=140, width=340), "25", (40, 115), scale=4, thickness=9)
     cv2.line(image, *stroke, INK, 7)
     assert Recognizer().read(image).text == "25"
+
+
+def test_a_piece_of_ruled_line_under_two_digits_joins_neither_to_the_other():
+    """Too short to be found as a line, it lies in the columns of both digits; joining pieces stacked in
+    the same columns must not make the two one candidate through it."""
+    image = page(height=200, width=700)
+    for digit, x in (("2", 60), ("5", 160), ("7", 260)):
+        write(image, digit, (x, 110))
+    cv2.line(image, (55, 125), (230, 125), INK, 3)
+    [line] = boxes(image)
+    assert len(line) == 3
+    assert all(h < 70 for _, _, _, h in line)  # none took in the line piece below it

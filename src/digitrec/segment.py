@@ -724,8 +724,13 @@ def _is_cut_off_line(line: list[_Blob], image_height: int) -> bool:
 
 
 def _join_pieces(blobs: list[_Blob], typical_height: float) -> list[_Blob]:
-    """Join the pieces of one digit that broke apart: stacked in the same columns, together no taller than a digit."""
+    """Join the pieces of one digit that broke apart: stacked in the same columns, together no taller than a digit.
+
+    A piece of ruled line left under or over the digits is joined to none of them, or it would join
+    all the digits it runs under into one.
+    """
     blobs = sorted(blobs, key=lambda blob: blob.x0)
+    rule_pieces = {blob for blob in blobs if _is_rule_piece(blob, blobs)}
     joined = True
     while joined:
         joined = False
@@ -734,6 +739,8 @@ def _join_pieces(blobs: list[_Blob], typical_height: float) -> list[_Blob]:
                 b = blobs[j]
                 overlap = _x_overlap(a, b)
                 union_height = max(a.y1, b.y1) - min(a.y0, b.y0)
+                if a in rule_pieces or b in rule_pieces:
+                    continue
                 if (
                     overlap >= JOIN_X_OVERLAP_FRACTION * min(a.width, b.width)
                     and union_height <= JOIN_MAX_HEIGHT_FRACTION * max(typical_height, a.height, b.height)
@@ -745,6 +752,16 @@ def _join_pieces(blobs: list[_Blob], typical_height: float) -> list[_Blob]:
             if joined:
                 break
     return blobs
+
+
+def _is_rule_piece(blob: _Blob, blobs: list[_Blob]) -> bool:
+    """A piece of a ruled or grid line too short to be found as a line (a cell's width of it, under or
+    over the digits): flat, and running under or over at least two others for most of their width.
+    A ``5``'s or ``7``'s bar belongs to one digit."""
+    if blob.width < FLAT_ASPECT * blob.height:
+        return False
+    spanned = [other for other in blobs if other is not blob and _x_overlap(blob, other) >= JOIN_X_OVERLAP_FRACTION * other.width]
+    return len(spanned) >= 2
 
 
 def _group_lines(blobs: list[_Blob]) -> list[list[_Blob]]:
