@@ -149,3 +149,17 @@ def test_a_run_folder_from_before_photographed_digits_resumes_without_them():
     old = train.recipe("default").to_dict()
     del old["photographed"]
     assert train.TrainConfig.from_dict(old).photographed == 0
+
+
+def test_ones_with_a_lead_in_join_the_training_set_only_and_are_labelled_one(mnist_path):
+    plain = train.prepare_data(tiny_config(mnist_path))
+    with_ones = train.prepare_data(tiny_config(mnist_path, lead_in_ones=20))
+    assert len(with_ones.x_train) == len(plain.x_train) + 20
+    assert np.count_nonzero(with_ones.y_train == 1) == np.count_nonzero(plain.y_train == 1) + 20
+    assert np.array_equal(with_ones.x_val, plain.x_val) and np.array_equal(with_ones.x_test, plain.x_test)
+
+
+def test_a_run_folder_from_before_lead_in_ones_resumes_without_them():
+    old = train.recipe("default").to_dict()
+    del old["lead_in_ones"]
+    assert train.TrainConfig.from_dict(old).lead_in_ones == 0

@@ -61,6 +61,9 @@ def _add_train(commands) -> None:
     train.add_argument("--photographed", type=int, metavar="N",
                        help="how many digits photographed into camera-like crops and read back by the reader to add"
                             " (default: the recipe's)")
+    train.add_argument("--lead-in-ones", type=int, metavar="N",
+                       help="how many MNIST ones, given a lead-in stroke as many writers outside the US draw one, to add"
+                            " (default: the recipe's)")
     train.add_argument("--mnist", metavar="PATH", help="MNIST .npz or IDX folder (default: $DIGITREC_MNIST, then the Keras cache)")
     train.add_argument("--out", type=Path, metavar="DIR", default=Path("runs/train"),
                        help="parent folder of run folders (default: runs/train)")
@@ -87,7 +90,8 @@ def _run_train(args) -> int:
                 return EXIT_USER_ERROR
         config = train.recipe(
             args.arch, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
-            limit=args.limit, printed=args.printed, photographed=args.photographed, mnist_path=args.mnist,
+            limit=args.limit, printed=args.printed, photographed=args.photographed,
+            lead_in_ones=args.lead_in_ones, mnist_path=args.mnist,
         )
         run_dir = train.start_run(config, args.out)
     print(f"Training run: {run_dir}", file=sys.stderr)
