@@ -679,12 +679,11 @@ def _without_end_marks(line: list[_Blob], labels: np.ndarray, ink: np.ndarray, j
     if len(line) < 2:
         return line
     digit_height = _typical_height(line)
-    ends = {0: line[0], len(line) - 1: line[-1]}
-    scores = judge([_crop(blob, ink, labels, (1.0, 1.0), 0).ink for blob in ends.values()])
-    marks = {
-        index for (index, blob), score in zip(ends.items(), scores)
-        if blob.height < MARK_HEIGHT_FRACTION * digit_height and score < MARK_MAX_WHOLENESS
-    }
+    short_ends = sorted({index for index in (0, len(line) - 1) if line[index].height < MARK_HEIGHT_FRACTION * digit_height})
+    if not short_ends:
+        return line  # nothing to ask the judge
+    scores = judge([_crop(line[index], ink, labels, (1.0, 1.0), 0).ink for index in short_ends])
+    marks = {index for index, score in zip(short_ends, scores) if score < MARK_MAX_WHOLENESS}
     return [blob for index, blob in enumerate(line) if index not in marks]
 
 
