@@ -755,12 +755,18 @@ def _join_pieces(blobs: list[_Blob], typical_height: float) -> list[_Blob]:
 
 def _is_rule_piece(blob: _Blob, blobs: list[_Blob]) -> bool:
     """A piece of a ruled or grid line too short to be found as a line (a cell's width of it, under or
-    over the digits): flat, and running under or over at least two others for most of their width.
-    A ``5``'s or ``7``'s bar belongs to one digit."""
+    over the digits): flat, and running under or over two others side by side, for most of each one's
+    width. A ``2``'s base or a ``5``'s bar belongs to one digit (and the pieces of it that broke off)."""
     if blob.width < FLAT_ASPECT * blob.height:
         return False
-    spanned = [other for other in blobs if other is not blob and _x_overlap(blob, other) >= JOIN_X_OVERLAP_FRACTION * other.width]
-    return len(spanned) >= 2
+    spanned = sorted(
+        (other for other in blobs if other is not blob and _x_overlap(blob, other) >= JOIN_X_OVERLAP_FRACTION * other.width),
+        key=lambda other: other.x0,
+    )
+    return any(
+        _x_overlap(a, b) <= SIDE_BY_SIDE_OVERLAP_FRACTION * min(a.width, b.width)
+        for i, a in enumerate(spanned) for b in spanned[i + 1:]
+    )
 
 
 def _group_lines(blobs: list[_Blob]) -> list[list[_Blob]]:
