@@ -323,7 +323,7 @@ def ink_map(rgb: np.ndarray, single: bool = False) -> np.ndarray:
     ground = _paper_level(pixels) if bilevel else _ground(pixels, kernel_fraction)
     below_ground = cv2.subtract(ground, pixels)  # OpenCV's arithmetic: the same numbers as numpy's, faster
     grain = np.zeros(3, np.float32) if bilevel else NOISE_DEVIATIONS * ROBUST_SIGMA_PER_MAD * _channel_medians(below_ground)
-    paper = cv2.max(ground, np.full(ground.shape, MIN_PAPER_LEVEL, np.float32))
+    paper = cv2.max(ground, (float(MIN_PAPER_LEVEL),) * 3 + (0.0,))  # a per-channel scalar: no full-size array
     darkness = cv2.divide(cv2.subtract(below_ground, (*map(float, grain), 0.0)), paper)
     red, green, blue = cv2.split(darkness)
     return np.clip(cv2.max(cv2.max(red, green), blue), 0.0, 1.0)
@@ -422,7 +422,7 @@ def _ground(pixels: np.ndarray, kernel_fraction: float) -> np.ndarray:
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel_px, kernel_px))
     closed = cv2.morphologyEx(coarse, cv2.MORPH_CLOSE, kernel, borderType=cv2.BORDER_REPLICATE)
     ground = cv2.resize(closed, (width, height), interpolation=cv2.INTER_LINEAR)
-    return np.maximum(ground, pixels)
+    return cv2.max(ground, pixels)
 
 
 def _ink_mask(ink: np.ndarray, single: bool, digits_fill_height: bool = False, remove_lines: bool = True) -> np.ndarray:
