@@ -736,10 +736,10 @@ def _join_pieces(blobs: list[_Blob], typical_height: float) -> list[_Blob]:
         for i, a in enumerate(blobs):
             for j in range(i + 1, len(blobs)):
                 b = blobs[j]
-                overlap = _x_overlap(a, b)
-                union_height = max(a.y1, b.y1) - min(a.y0, b.y0)
                 if a in rule_pieces or b in rule_pieces:
                     continue
+                overlap = _x_overlap(a, b)
+                union_height = max(a.y1, b.y1) - min(a.y0, b.y0)
                 if (
                     overlap >= JOIN_X_OVERLAP_FRACTION * min(a.width, b.width)
                     and union_height <= JOIN_MAX_HEIGHT_FRACTION * max(typical_height, a.height, b.height)
@@ -912,9 +912,8 @@ def _columns_of(blob: _Blob, ink: np.ndarray, left: int, right: int) -> _Blob:
 
 
 def _judged_split(blob: _Blob, expected: int, labels: np.ndarray, ink: np.ndarray, judge: Judge) -> list[_Blob]:
-    counts = list(range(1, min(MAX_SPLIT_PARTS, expected + 1) + 1))
-    tries = [(1, [blob])] if 1 in counts else []
-    for count in (count for count in counts if count > 1):
+    tries = [(1, [blob])]  # whole, then each count of parts up to one more than the width's guess, two ways
+    for count in range(2, min(MAX_SPLIT_PARTS, expected + 1) + 1):
         tries += [(count, _split(blob, count, labels)), (count, _split(blob, count, labels, evenly=True))]
     counts, splits = [count for count, _ in tries], [split for _, split in tries]
     crops = [_crop(piece, ink, labels, (1.0, 1.0), 0).ink for split in splits for piece in split]
