@@ -325,8 +325,8 @@ def ink_map(rgb: np.ndarray, single: bool = False) -> np.ndarray:
     grain = np.zeros(3, np.float32) if bilevel else NOISE_DEVIATIONS * ROBUST_SIGMA_PER_MAD * _channel_medians(below_ground)
     paper = cv2.max(ground, (float(MIN_PAPER_LEVEL),) * 3 + (0.0,))  # a per-channel scalar: no full-size array
     darkness = cv2.divide(cv2.subtract(below_ground, (*map(float, grain), 0.0)), paper)
-    red, green, blue = cv2.split(darkness)
-    return np.clip(cv2.max(cv2.max(red, green), blue), 0.0, 1.0)
+    strongest = cv2.reduce(darkness.reshape(-1, 3), 1, cv2.REDUCE_MAX)  # each pixel's darkest channel; far cheaper than cv2.split
+    return np.clip(strongest.reshape(darkness.shape[:2]), 0.0, 1.0)
 
 
 def _channel_medians(image: np.ndarray) -> np.ndarray:
