@@ -23,8 +23,8 @@ from digitrec.classifier import Classifier
 from digitrec.data import load_mnist
 from digitrec.evaluate import classification_metrics
 from digitrec.files import atomic_write, fresh_run_dir, read_json, write_json, write_text
-from digitrec.model import build_model
 from digitrec.handwriting import lead_in_ones
+from digitrec.model import build_model
 from digitrec.photographed import photographed_digits
 from digitrec.printed import find_digit_fonts, render_printed_digits
 from digitrec.report import write_report
