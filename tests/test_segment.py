@@ -298,3 +298,15 @@ def test_a_piece_of_ruled_line_under_two_digits_joins_neither_to_the_other():
     [line] = boxes(image)
     assert len(line) == 3
     assert all(h < 70 for _, _, _, h in line)  # none took in the line piece below it
+
+
+def test_a_bold_grid_line_photographed_blurred_is_not_a_one_either():
+    """Blur and a bold pen widen a grid line to a third or a quarter of its height; it is still straight
+    and far taller than the digits."""
+    row = page(height=110, width=560)
+    for digit, x in (("4", 20), ("7", 80), ("2", 200), ("5", 260)):
+        write(row, digit, (x, 80), scale=2.0, thickness=6)
+    cv2.line(row, (160, 32), (160, 84), INK, 15)  # the line between two 3x3 boxes
+    [line] = boxes(row)
+    assert len(line) == 4
+    assert not any(x <= 160 <= x + w for x, _, w, _ in line)
