@@ -708,7 +708,7 @@ def _is_grid_rule(blob: _Blob, digit_height: float, labels: np.ndarray) -> bool:
     at_edge = blob.y0 == 0 or blob.y1 == labels.shape[0]
     if blob.height < RULE_HEIGHT_FRACTION * digit_height and not at_edge:
         return False
-    ink = np.isin(labels[blob.y0: blob.y1, blob.x0: blob.x1], list(blob.labels))
+    ink = _blob_ink(blob, labels)
     rows = ink.any(axis=1)
     centres = (ink * np.arange(blob.width)).sum(axis=1)[rows] / ink.sum(axis=1)[rows]
     low, high = np.percentile(centres, [5, 95])
@@ -835,10 +835,22 @@ def _without_separators(line: list[_Blob], labels: np.ndarray, digits_fill_heigh
 
 def _encloses_hole(blob: _Blob, labels: np.ndarray) -> bool:
     """Whether the candidate's ink closes around some paper (a loop of ``0``, ``6``, ``8``, ``9``), as no dash does."""
-    ink = np.isin(labels[blob.y0: blob.y1, blob.x0: blob.x1], list(blob.labels)).astype(np.uint8)
-    paper = cv2.copyMakeBorder(1 - ink, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=1)
-    count = cv2.connectedComponents(paper, connectivity=4)[0]
-    return count > 2  # the outside, and at least one enclosed area
+    return bool(_holes(_blob_ink(blob, labels), min_area=0))
+
+
+def _blob_ink(blob: _Blob, labels: np.ndarray) -> np.ndarray:
+    """Which pixels of the candidate's box are its own ink (its components, not a neighbour's reaching in)."""
+    return np.isin(labels[blob.y0: blob.y1, blob.x0: blob.x1], list(blob.labels))
+
+
+def _holes(ink: np.ndarray, min_area: float) -> list[list[int]]:
+    """The areas of paper that ``ink`` encloses (at least ``min_area`` pixels), as [left, right, top, bottom]."""
+    paper = cv2.copyMakeBorder((~ink).astype(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=1)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
+    return sorted(
+        [int(x) - 1, int(x + w) - 1, int(y) - 1, int(y + h) - 1]
+        for x, y, w, h, area in stats[1:] if x > 0 and area >= min_area  # the paper outside reaches the added border at x 0
+    )
 
 
 def _split_touching(line: list[_Blob], labels: np.ndarray, ink: np.ndarray, judge: Judge | None) -> list[_Blob]:
@@ -872,7 +884,7 @@ def _cut_between_holes(blob: _Blob, labels: np.ndarray) -> list[_Blob]:
     """Cut a candidate between loops that stand side by side: no digit has two holes beside each other
     (an ``8``'s are one above the other), so ``000`` written in one stroke, or an ``8`` run into a ``0``,
     holds one digit per loop. Each cut is at the column with least ink between two loops."""
-    ink = np.isin(labels[blob.y0: blob.y1, blob.x0: blob.x1], list(blob.labels))
+    ink = _blob_ink(blob, labels)
     columns = _hole_columns(ink, HOLE_MIN_AREA_FRACTION * blob.height ** 2)
     if len(columns) < 2:
         return [blob]
@@ -885,14 +897,8 @@ def _hole_columns(ink: np.ndarray, min_area: float) -> list[list[int]]:
     """The enclosed paper areas of ``ink`` (at least ``min_area``), grouped left to right: a hole starts a
     new group when it lies right of the last group's columns and beside it (sharing its rows), not under it.
     Each group is [left, right, top, bottom]."""
-    paper = cv2.copyMakeBorder((~ink).astype(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=1)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
-    holes = sorted(
-        [int(x) - 1, int(x + w) - 1, int(y) - 1, int(y + h) - 1]
-        for x, y, w, h, area in stats[1:] if x > 0 and area >= min_area  # label 0 is the paper outside
-    )
     columns: list[list[int]] = []
-    for hole in holes:
+    for hole in _holes(ink, min_area):
         left, right, top, bottom = hole
         if columns:
             last = columns[-1]
@@ -933,7 +939,7 @@ def _split(blob: _Blob, parts: int, labels: np.ndarray, evenly: bool = False) ->
     """``blob`` cut into ``parts``: near equal widths, at the columns with least ink (a gap between two
     digits), or, ``evenly``, at equal widths (round digits run together, ``00``, touch where their
     columns hold the most ink)."""
-    ink = np.isin(labels[blob.y0: blob.y1, blob.x0: blob.x1], list(blob.labels))
+    ink = _blob_ink(blob, labels)
     column_ink = ink.sum(axis=0).astype(np.float32)
     step = blob.width / parts
     search = 0 if evenly else max(1, int(step * SPLIT_SEARCH_FRACTION))
