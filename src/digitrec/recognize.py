@@ -18,6 +18,7 @@ import numpy as np
 from digitrec.classifier import Classifier, bundled_reader_path
 from digitrec.files import atomic_write
 from digitrec.imageio import DecodedImage, ImageSource, decode_image
+from digitrec.memory import keep_freed_memory
 from digitrec.preprocess import to_mnist_form
 from digitrec.segment import WORK_MAX_SIDE_PX, DigitCrop, find_digits
 from digitrec.wholeness import bundled_wholeness_path
@@ -174,7 +175,8 @@ def _write_image(path: Path, bgr: np.ndarray) -> None:
 class Recognizer:
     """Reads digits from images with a trained network (the bundled reader model unless ``model_path`` is given).
 
-    ``min_confidence`` drops digits the network is less sure of (0 keeps all).
+    ``min_confidence`` drops digits the network is less sure of (0 keeps all). Making one tells the C
+    library to keep freed photo-sized buffers for the next read (``digitrec.memory``).
     """
 
     def __init__(self, model_path: str | os.PathLike | None = None, min_confidence: float = 0.0):
@@ -185,6 +187,7 @@ class Recognizer:
         for network in (self.classifier, self.wholeness):
             network.predict_proba(np.zeros((1, 28, 28), np.float32))  # trace the graph now, not on the first image
         self.min_confidence = min_confidence
+        keep_freed_memory()
 
     def read(self, image: ImageSource, *, single: bool = False, name: str | None = None) -> Reading:
         """Read every digit in ``image`` (a path, encoded bytes, a PIL image or an RGB/grey array).

@@ -277,7 +277,8 @@ def _without_edge_rules(mask: np.ndarray) -> np.ndarray:
 def _candidates(ink: np.ndarray, single: bool, digits_fill_height: bool) -> tuple[list["_Blob"], np.ndarray]:
     """The ink's connected components, less specks and slivers of lines; and the label image."""
     mask = _ink_mask(ink, single, digits_fill_height)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    binary = mask.astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8, ltype=_label_type(cv2.countNonZero(binary)))
     along_border = _share_in_border_band(labels, count) >= ALONG_BORDER_SHARE if single else np.ones(count, bool)
     blobs = [
         blob
@@ -316,17 +317,22 @@ def ink_map(rgb: np.ndarray, single: bool = False) -> np.ndarray:
     kernel_fraction = SINGLE_BACKGROUND_KERNEL_FRACTION if single else BACKGROUND_KERNEL_FRACTION
     if not _has_dark_ink(rgb, kernel_fraction, single):
         rgb = 255 - rgb
-    pixels = rgb.astype(np.float32)
-    if min(pixels.shape[:2]) >= SMOOTHING_MIN_SIDE_PX:
-        pixels = cv2.GaussianBlur(pixels, (3, 3), 0)
+    if min(rgb.shape[:2]) >= SMOOTHING_MIN_SIDE_PX:
+        gauss = cv2.getGaussianKernel(3, 0, cv2.CV_32F)
+        pixels = cv2.sepFilter2D(rgb, cv2.CV_32F, gauss, gauss)  # a 3x3 Gaussian blur's numbers, with no float copy first
+    else:
+        pixels = rgb.astype(np.float32)
     bilevel = is_bilevel(rgb)
     ground = _paper_level(pixels) if bilevel else _ground(pixels, kernel_fraction)
-    below_ground = cv2.subtract(ground, pixels)  # OpenCV's arithmetic: the same numbers as numpy's, faster
-    grain = np.zeros(3, np.float32) if bilevel else NOISE_DEVIATIONS * ROBUST_SIGMA_PER_MAD * _channel_medians(below_ground)
     paper = cv2.max(ground, (float(MIN_PAPER_LEVEL),) * 3 + (0.0,))  # a per-channel scalar: no full-size array
-    darkness = cv2.divide(cv2.subtract(below_ground, (*map(float, grain), 0.0)), paper)
+    # OpenCV's arithmetic gives the same numbers as numpy's, faster; each step writes over the ground's
+    # buffer, which is not needed again (a fresh photo-sized array costs as much as the arithmetic)
+    darkness = cv2.subtract(ground, pixels, dst=ground)
+    grain = np.zeros(3, np.float32) if bilevel else NOISE_DEVIATIONS * ROBUST_SIGMA_PER_MAD * _channel_medians(darkness)
+    cv2.subtract(darkness, (*map(float, grain), 0.0), dst=darkness)
+    cv2.divide(darkness, paper, dst=darkness)
     strongest = cv2.reduce(darkness.reshape(-1, 3), 1, cv2.REDUCE_MAX)  # each pixel's darkest channel; far cheaper than cv2.split
-    return np.clip(strongest.reshape(darkness.shape[:2]), 0.0, 1.0)
+    return np.clip(strongest.reshape(darkness.shape[:2]), 0.0, 1.0, out=strongest.reshape(darkness.shape[:2]))
 
 
 def _channel_medians(image: np.ndarray) -> np.ndarray:
@@ -400,7 +406,8 @@ def is_bilevel(rgb: np.ndarray) -> bool:
     small bitmap that one bold digit fills is most of them.
     """
     step = max(1, int(np.sqrt(rgb.shape[0] * rgb.shape[1] / MEDIAN_SAMPLE_PX)))
-    grey = rgb[::step, ::step].max(axis=2)  # a regular sample answers as well as every pixel
+    sample = rgb[::step, ::step]  # a regular sample answers as well as every pixel
+    grey = np.maximum(np.maximum(sample[..., 0], sample[..., 1]), sample[..., 2])  # far faster than max(axis=2) on a strided view
     darkest, lightest = float(grey.min()), float(grey.max())
     if lightest - darkest < BILEVEL_MIN_CONTRAST:
         return False
@@ -411,7 +418,7 @@ def is_bilevel(rgb: np.ndarray) -> bool:
 
 def _paper_level(pixels: np.ndarray) -> np.ndarray:
     """A flat ground at each channel's brightest level."""
-    return np.broadcast_to(pixels.reshape(-1, pixels.shape[2]).max(axis=0), pixels.shape).astype(np.float32)
+    return np.ascontiguousarray(np.broadcast_to(pixels.reshape(-1, pixels.shape[2]).max(axis=0), pixels.shape), np.float32)
 
 
 def _ground(pixels: np.ndarray, kernel_fraction: float) -> np.ndarray:
@@ -422,7 +429,7 @@ def _ground(pixels: np.ndarray, kernel_fraction: float) -> np.ndarray:
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel_px, kernel_px))
     closed = cv2.morphologyEx(coarse, cv2.MORPH_CLOSE, kernel, borderType=cv2.BORDER_REPLICATE)
     ground = cv2.resize(closed, (width, height), interpolation=cv2.INTER_LINEAR)
-    return cv2.max(ground, pixels)
+    return cv2.max(ground, pixels, dst=ground)
 
 
 def _ink_mask(ink: np.ndarray, single: bool, digits_fill_height: bool = False, remove_lines: bool = True) -> np.ndarray:
@@ -437,11 +444,11 @@ def _ink_mask(ink: np.ndarray, single: bool, digits_fill_height: bool = False, r
     otsu, _ = cv2.threshold(levels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     strong_level = max(otsu / 255, MIN_INK_CONTRAST)
     faint = (ink > strong_level * HYSTERESIS_LOW_FRACTION).astype(np.uint8)
-    count, labels = cv2.connectedComponents(faint, connectivity=8)
+    count, labels = cv2.connectedComponents(faint, connectivity=8, ltype=_label_type(cv2.countNonZero(faint)))
     has_strong = np.zeros(count, bool)
     has_strong[labels[ink > strong_level]] = True
     has_strong[0] = False
-    ink_mask = has_strong[labels]
+    ink_mask = np.take(has_strong, labels)
     if not remove_lines:
         return ink_mask
     line_level = strong_level * (SINGLE_LINE_LEVEL_FRACTION if single else LINE_LEVEL_FRACTION)
@@ -475,7 +482,7 @@ def _lines(candidates: np.ndarray, single: bool, digits_fill_height: bool = Fals
     for along in ((1, 0), (0, 1)):
         bridged = _eroded(_dilated(binary, along, gap_px), along, gap_px)
         runs = _dilated(_eroded(bridged, along, length_px), along, length_px)
-        count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8, ltype=_label_type(runs.size // length_px))
         is_line = np.zeros(count, bool)
         for label in range(1, count):
             x, y, run_width, run_height, area = stats[label]
@@ -492,10 +499,18 @@ def _lines(candidates: np.ndarray, single: bool, digits_fill_height: bool = Fals
             else:
                 placed_as_line = max(run_width / width, run_height / height) >= LINE_SPAN_FRACTION or length >= 2 * length_px
             is_line[label] = length * length >= LINE_MIN_ASPECT * area and placed_as_line
-        lines |= is_line[labels]
+        if is_line.any():
+            lines |= np.take(is_line, labels)
     if not single and min(height, width) >= SLANT_MIN_SIDE_PX:
         lines |= _slanted_lines(candidates & ~lines, 2 * length_px, upright_too=not digits_fill_height)
     return lines
+
+
+def _label_type(max_components: int) -> int:
+    """16-bit component labels where they can hold them: OpenCV counts components' stats in far less time than
+    with 32-bit labels. There are never more components than ink pixels, nor more runs of ``_lines`` than the
+    picture holds runs of their minimum length."""
+    return cv2.CV_16U if max_components < np.iinfo(np.uint16).max else cv2.CV_32S
 
 
 def _slanted_lines(candidates: np.ndarray, length_px: int, upright_too: bool) -> np.ndarray:
@@ -561,8 +576,8 @@ def _dilated(binary: np.ndarray, along: tuple[int, int], length_px: int) -> np.n
     A running sum costs the same for any length, where ``cv2.dilate`` costs in proportion to it:
     line finding uses runs of hundreds of pixels.
     """
-    ink_near = cv2.boxFilter(binary, cv2.CV_32F, _kernel(along, length_px | 1), normalize=False, borderType=cv2.BORDER_CONSTANT)
-    return (ink_near > 0.5).astype(np.uint8)
+    ink_near = cv2.boxFilter(binary, -1, _kernel(along, length_px | 1), normalize=False, borderType=cv2.BORDER_CONSTANT)
+    return cv2.threshold(ink_near, 0, 1, cv2.THRESH_BINARY)[1]  # the 8-bit sums saturate at 255: still "some ink"
 
 
 def _eroded(binary: np.ndarray, along: tuple[int, int], length_px: int) -> np.ndarray:
