@@ -256,6 +256,27 @@ def test_loops_standing_side_by_side_are_one_digit_each_however_narrow_the_other
     assert all(x <= centre < x + w for (x, _, w, _), centre in zip(loops, centres))
 
 
+def test_slanted_zeros_overlapping_in_their_columns_are_cut_along_their_loops():
+    """Written zeros lean and overlap in their columns: any straight cut gives one a piece of its
+    neighbour's ring. Each piece holds its own loop and next to nothing of the others'."""
+    from digitrec.recognize import Recognizer
+
+    strip = write(page(height=120, width=400), "1", (20, 95))
+    rings = []
+    for k in range(3):
+        centre = (110 + 44 * k, 62)
+        cv2.ellipse(strip, centre, (20, 34), 35, 0, 360, INK, 5)
+        rings.append(cv2.ellipse(np.zeros(strip.shape[:2], np.uint8), centre, (20, 34), 35, 0, 360, 1, 5).astype(bool))
+    [line] = find_digits(strip, judge=Recognizer()._wholeness)
+    assert len(line) == 4
+    for crop, ring in zip(line[1:], rings):
+        x, y, w, h = crop.box
+        piece = np.zeros(strip.shape[:2], bool)
+        piece[y: y + h, x: x + w] = crop.ink > 0.5
+        assert (piece & ring).sum() >= 0.8 * ring.sum()
+        assert (piece & ~ring).sum() <= 0.05 * piece.sum()
+
+
 def test_an_eight_slanted_so_far_its_loops_do_not_share_columns_is_not_cut_between_them():
     """Its loops stand one above the other; loops side by side would be two digits."""
     image = page(height=220, width=240)

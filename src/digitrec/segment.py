@@ -20,7 +20,7 @@ picture's own pixels.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -128,6 +128,8 @@ class _Blob:
     labels: frozenset[int]
     area: int
     flat: bool = False  # made only of pieces far wider than tall: a dash, the bars of ``=``, an underline
+    own_ink: np.ndarray | None = field(default=None, compare=False)  # which pixels of the box are its ink, where
+    # a cut along a loop gave it only part of its components; None: all of its components' pixels in the box
 
     @property
     def width(self) -> int:
@@ -612,9 +614,16 @@ def _blob_of(label: int, stat: np.ndarray) -> _Blob:
     return _Blob(x, y, x + width, y + height, frozenset({label}), area, width >= FLAT_ASPECT * height)
 
 
-def _merged(a: _Blob, b: _Blob) -> _Blob:
-    return _Blob(min(a.x0, b.x0), min(a.y0, b.y0), max(a.x1, b.x1), max(a.y1, b.y1), a.labels | b.labels, a.area + b.area,
-                 a.flat and b.flat)
+def _merged(a: _Blob, b: _Blob, labels: np.ndarray | None = None) -> _Blob:
+    """``a`` and ``b`` as one candidate; ``labels`` is needed where either is a part cut along a loop."""
+    merged = _Blob(min(a.x0, b.x0), min(a.y0, b.y0), max(a.x1, b.x1), max(a.y1, b.y1), a.labels | b.labels, a.area + b.area,
+                   a.flat and b.flat)
+    if a.own_ink is None and b.own_ink is None:
+        return merged
+    own_ink = np.zeros((merged.height, merged.width), bool)
+    for part in (a, b):
+        own_ink[part.y0 - merged.y0: part.y1 - merged.y0, part.x0 - merged.x0: part.x1 - merged.x0] |= _blob_ink(part, labels)
+    return replace(merged, own_ink=own_ink)
 
 
 def _x_overlap(a: _Blob, b: _Blob) -> int:
@@ -670,7 +679,7 @@ def _rejoined_broken(line: list[_Blob], labels: np.ndarray, ink: np.ndarray, jud
     digit_height = _typical_height(line)
     while len(line) > 1:
         pairs = [
-            (i, _merged(a, b)) for i, (a, b) in enumerate(zip(line, line[1:]))
+            (i, _merged(a, b, labels)) for i, (a, b) in enumerate(zip(line, line[1:]))
             if not a.labels & b.labels and b.x0 - a.x1 <= REJOIN_GAP_FRACTION * digit_height
             and max(a.x1, b.x1) - a.x0 <= max(a.y1, b.y1) - min(a.y0, b.y0)
         ]
@@ -855,17 +864,26 @@ def _encloses_hole(blob: _Blob, labels: np.ndarray) -> bool:
 
 def _blob_ink(blob: _Blob, labels: np.ndarray) -> np.ndarray:
     """Which pixels of the candidate's box are its own ink (its components, not a neighbour's reaching in)."""
+    if blob.own_ink is not None:
+        return blob.own_ink
     return np.isin(labels[blob.y0: blob.y1, blob.x0: blob.x1], list(blob.labels))
 
 
 def _holes(ink: np.ndarray, min_area: float) -> list[list[int]]:
     """The areas of paper that ``ink`` encloses (at least ``min_area`` pixels), as [left, right, top, bottom]."""
+    _, boxes = _enclosed_paper(ink)
+    return sorted(box[:4] for box in boxes.values() if box[4] >= min_area)
+
+
+def _enclosed_paper(ink: np.ndarray) -> tuple[np.ndarray, dict[int, list[int]]]:
+    """The paper's components over ``ink``'s box, and each enclosed one's [left, right, top, bottom, area] by its label."""
     paper = cv2.copyMakeBorder((~ink).astype(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=1)
-    _, _, stats, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
-    return sorted(
-        [int(x) - 1, int(x + w) - 1, int(y) - 1, int(y + h) - 1]
-        for x, y, w, h, area in stats[1:] if x > 0 and area >= min_area  # the paper outside reaches the added border at x 0
-    )
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
+    boxes = {
+        label: [int(x) - 1, int(x + w) - 1, int(y) - 1, int(y + h) - 1, int(area)]
+        for label, (x, y, w, h, area) in enumerate(stats) if label and x > 0  # the paper outside reaches the added border at x 0
+    }
+    return labels[1:-1, 1:-1], boxes
 
 
 def _split_touching(line: list[_Blob], labels: np.ndarray, ink: np.ndarray, judge: Judge | None) -> list[_Blob]:
@@ -883,7 +901,7 @@ def _split_touching(line: list[_Blob], labels: np.ndarray, ink: np.ndarray, judg
     single_widths = [blob.width for blob in line if 0.35 * blob.height <= blob.width <= 1.1 * blob.height]
     digit_width = float(np.median(single_widths)) if single_widths else DIGIT_WIDTH_PER_HEIGHT * digit_height
     pieces = []
-    for blob in (part for whole in line for part in _cut_between_holes(whole, labels)):
+    for blob in (part for whole in line for part in _cut_between_holes(whole, labels, ink, judge)):
         parts = round(blob.width / digit_width)
         expected = parts if blob.width > SPLIT_WIDTH_FRACTION * digit_width and parts >= 2 else 1
         if judge is not None and blob.width > JUDGE_WIDTH_FRACTION * digit_width:
@@ -895,17 +913,47 @@ def _split_touching(line: list[_Blob], labels: np.ndarray, ink: np.ndarray, judg
     return pieces
 
 
-def _cut_between_holes(blob: _Blob, labels: np.ndarray) -> list[_Blob]:
+def _cut_between_holes(blob: _Blob, labels: np.ndarray, ink: np.ndarray, judge: Judge | None) -> list[_Blob]:
     """Cut a candidate between loops that stand side by side: no digit has two holes beside each other
     (an ``8``'s are one above the other), so ``000`` written in one stroke, or an ``8`` run into a ``0``,
-    holds one digit per loop. Each cut is at the column with least ink between two loops."""
-    ink = _blob_ink(blob, labels)
-    columns = _hole_columns(ink, HOLE_MIN_AREA_FRACTION * blob.height ** 2)
+    holds one digit per loop.
+
+    The straight cut runs down the column with least ink between two loops. Written zeros often overlap
+    in their columns, so that any straight cut gives one a piece of its neighbour; the curved cut gives
+    each pixel to the loop it is nearest. With a judge, the curved cut stands where its least whole piece
+    is more whole than the straight cut's.
+    """
+    own_ink = _blob_ink(blob, labels)
+    columns = _hole_columns(own_ink, HOLE_MIN_AREA_FRACTION * blob.height ** 2)
     if len(columns) < 2:
         return [blob]
-    column_ink = ink.sum(axis=0)
+    column_ink = own_ink.sum(axis=0)
     cuts = [0] + [a[1] + int(np.argmin(column_ink[a[1]: b[0] + 1])) for a, b in zip(columns, columns[1:])] + [blob.width]
-    return [_columns_of(blob, ink, left, right) for left, right in zip(cuts, cuts[1:]) if ink[:, left:right].any()]
+    straight = [_columns_of(blob, own_ink, left, right) for left, right in zip(cuts, cuts[1:]) if own_ink[:, left:right].any()]
+    if judge is None:
+        return straight
+    nearest = _nearest_loop(own_ink, columns)
+    curved = [_part_of(blob, own_ink & (nearest == loop)) for loop in range(len(columns)) if (own_ink & (nearest == loop)).any()]
+    scores = judge([_crop(piece, ink, labels, (1.0, 1.0), 0).ink for piece in straight + curved])
+    return curved if scores[len(straight):].min() > scores[:len(straight)].min() else straight
+
+
+def _nearest_loop(ink: np.ndarray, columns: list[list[int]]) -> np.ndarray:
+    """For each pixel of ``ink``'s box, which group of loops (``_hole_columns``) encloses the paper nearest it."""
+    paper, holes = _enclosed_paper(ink)
+    distances = []
+    for left, right, top, bottom in columns:
+        inside = [label for label, box in holes.items() if left <= box[0] and box[1] <= right and top <= box[2] and box[3] <= bottom]
+        distances.append(cv2.distanceTransform((~np.isin(paper, inside)).astype(np.uint8), cv2.DIST_L2, 3))
+    return np.argmin(np.stack(distances), axis=0)
+
+
+def _part_of(blob: _Blob, own_ink: np.ndarray) -> _Blob:
+    """The part of ``blob`` whose ink is ``own_ink`` (a mask over its box), cut to that ink's box."""
+    rows, cols = np.flatnonzero(own_ink.any(axis=1)), np.flatnonzero(own_ink.any(axis=0))
+    top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    return _Blob(blob.x0 + left, blob.y0 + top, blob.x0 + right, blob.y0 + bottom, blob.labels, int(own_ink.sum()),
+                 own_ink=own_ink[top:bottom, left:right])
 
 
 def _hole_columns(ink: np.ndarray, min_area: float) -> list[list[int]]:
@@ -928,8 +976,9 @@ def _hole_columns(ink: np.ndarray, min_area: float) -> list[list[int]]:
 def _columns_of(blob: _Blob, ink: np.ndarray, left: int, right: int) -> _Blob:
     """The part of ``blob`` in its columns [left, right), cut to the rows its ink there spans."""
     rows = np.flatnonzero(ink[:, left:right].any(axis=1))
+    own_ink = ink[rows[0]: rows[-1] + 1, left:right] if blob.own_ink is not None else None
     return _Blob(blob.x0 + left, blob.y0 + int(rows[0]), blob.x0 + right, blob.y0 + int(rows[-1]) + 1,
-                 blob.labels, int(ink[:, left:right].sum()))
+                 blob.labels, int(ink[:, left:right].sum()), own_ink=own_ink)
 
 
 def _judged_split(blob: _Blob, expected: int, labels: np.ndarray, ink: np.ndarray, judge: Judge) -> list[_Blob]:
@@ -1001,7 +1050,7 @@ def _in_border_band(blob: _Blob, shape: tuple[int, int], band_fraction: float) -
 
 def _crop(blob: _Blob, ink: np.ndarray, labels: np.ndarray, scale_xy: tuple[float, float], line: int) -> DigitCrop:
     region = (slice(blob.y0, blob.y1), slice(blob.x0, blob.x1))
-    crop = np.where(np.isin(labels[region], list(blob.labels)), ink[region], 0.0).astype(np.float32)
+    crop = np.where(_blob_ink(blob, labels), ink[region], 0.0).astype(np.float32)
     scale_x, scale_y = scale_xy
     box = (round(blob.x0 / scale_x), round(blob.y0 / scale_y), round(blob.width / scale_x), round(blob.height / scale_y))
     return DigitCrop(box=box, ink=crop, line=line)
