@@ -277,6 +277,18 @@ def test_slanted_zeros_overlapping_in_their_columns_are_cut_along_their_loops():
         assert (piece & ~ring).sum() <= 0.05 * piece.sum()
 
 
+@pytest.mark.parametrize("spacing", [36, 38])
+def test_zeros_so_close_that_even_their_holes_overlap_in_their_columns_are_one_digit_per_loop(spacing):
+    """Holes that share rows stand side by side even where their columns overlap (an ``8``'s holes share
+    columns, not rows)."""
+    from digitrec.recognize import Recognizer
+
+    strip = write(page(height=120, width=400), "1", (20, 95))
+    for k in range(3):
+        cv2.ellipse(strip, (110 + spacing * k, 62), (20, 34), 35, 0, 360, INK, 5)
+    assert Recognizer().read(strip).text == "1000"
+
+
 def test_an_eight_slanted_so_far_its_loops_do_not_share_columns_is_not_cut_between_them():
     """Its loops stand one above the other; loops side by side would be two digits."""
     image = page(height=220, width=240)

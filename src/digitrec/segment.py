@@ -928,7 +928,7 @@ def _cut_between_holes(blob: _Blob, labels: np.ndarray, ink: np.ndarray, judge: 
     if len(columns) < 2:
         return [blob]
     column_ink = own_ink.sum(axis=0)
-    cuts = [0] + [a[1] + int(np.argmin(column_ink[a[1]: b[0] + 1])) for a, b in zip(columns, columns[1:])] + [blob.width]
+    cuts = [0] + [_least_ink_between(column_ink, a[1], b[0]) for a, b in zip(columns, columns[1:])] + [blob.width]
     straight = [_columns_of(blob, own_ink, left, right) for left, right in zip(cuts, cuts[1:]) if own_ink[:, left:right].any()]
     if judge is None:
         return straight
@@ -936,6 +936,12 @@ def _cut_between_holes(blob: _Blob, labels: np.ndarray, ink: np.ndarray, judge: 
     curved = [_part_of(blob, own_ink & (nearest == loop)) for loop in range(len(columns)) if (own_ink & (nearest == loop)).any()]
     scores = judge([_crop(piece, ink, labels, (1.0, 1.0), 0).ink for piece in straight + curved])
     return curved if scores[len(straight):].min() > scores[:len(straight)].min() else straight
+
+
+def _least_ink_between(column_ink: np.ndarray, left_loop_end: int, right_loop_start: int) -> int:
+    """The column with least ink between two loops, or within the columns they share where they overlap."""
+    low, high = sorted((left_loop_end, right_loop_start))
+    return low + int(np.argmin(column_ink[low: high + 1]))
 
 
 def _nearest_loop(ink: np.ndarray, columns: list[list[int]]) -> np.ndarray:
@@ -958,15 +964,16 @@ def _part_of(blob: _Blob, own_ink: np.ndarray) -> _Blob:
 
 def _hole_columns(ink: np.ndarray, min_area: float) -> list[list[int]]:
     """The enclosed paper areas of ``ink`` (at least ``min_area``), grouped left to right: a hole starts a
-    new group when it lies right of the last group's columns and beside it (sharing its rows), not under it.
-    Each group is [left, right, top, bottom]."""
+    new group when its middle lies right of the last group's columns (the loops of leaning zeros written
+    close together overlap in their columns) and it stands beside that group (sharing its rows), not
+    under it. Each group is [left, right, top, bottom]."""
     columns: list[list[int]] = []
     for hole in _holes(ink, min_area):
         left, right, top, bottom = hole
         if columns:
             last = columns[-1]
             shared_rows = min(bottom, last[3]) - max(top, last[2])
-            if left < last[1] or shared_rows < HOLE_SHARED_ROWS_FRACTION * min(bottom - top, last[3] - last[2]):
+            if (left + right) / 2 < last[1] or shared_rows < HOLE_SHARED_ROWS_FRACTION * min(bottom - top, last[3] - last[2]):
                 columns[-1] = [last[0], max(last[1], right), min(last[2], top), max(last[3], bottom)]
                 continue
         columns.append(hole)
