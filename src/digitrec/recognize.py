@@ -29,6 +29,8 @@ LABEL_COLOUR_RGB = (255, 255, 255)
 LABEL_HEIGHT_FRACTION = 0.3
 HERSHEY_HEIGHT_PX = 22  # the height of a digit of cv2.FONT_HERSHEY_SIMPLEX at scale 1
 MIN_LABEL_SCALE = 0.3
+BOLD_READING_MAX_SIDE_PX = 200  # a picture of several digits with a shorter side under this is also read for bold strokes
+BOLD_READING_MARGIN = 0.05  # of mean confidence, by which the bold reading must beat the usual one
 BOX_THICKNESS_DIVISOR = 60
 LABEL_PADDING_PX = 1
 LABEL_SHRINK_STEPS = 4
@@ -201,9 +203,10 @@ class Recognizer:
         decoded = decode_image(image, name=name, max_side_px=WORK_MAX_SIDE_PX)
         after_decode = time.perf_counter()
         judge = self._digit_likeness if single else self._wholeness
-        crops = [crop for line in find_digits(decoded.rgb, single=single, judge=judge) for crop in line]
+        readings = [[crop for line in find_digits(decoded.rgb, single=single, judge=judge, bold=bold) for crop in line]
+                    for bold in ((False, True) if _may_be_bold_and_tight(decoded.rgb, single) else (False,))]
         after_segment = time.perf_counter()
-        digits = self._classify(crops, decoded)
+        crops, digits = _surer_reading(readings, self._classify([crop for crops in readings for crop in crops], decoded))
         after_classify = time.perf_counter()
         kept = [(crop.line, digit) for crop, digit in zip(crops, digits) if digit.confidence >= self.min_confidence]
         timings_ms = {
@@ -242,6 +245,28 @@ class Recognizer:
                   probabilities=p, input=x)
             for crop, p, x in zip(crops, probabilities, inputs)
         ]
+
+
+def _may_be_bold_and_tight(rgb: np.ndarray, single: bool) -> bool:
+    """Whether a picture of several digits is small enough to be printed digits cropped tight, whose strokes
+    may be too bold for the ink map's usual light window: it is then read a second time with a wider one."""
+    return not single and min(rgb.shape[:2]) < BOLD_READING_MAX_SIDE_PX
+
+
+def _surer_reading(readings: list[list[DigitCrop]], digits: list[Digit]) -> tuple[list[DigitCrop], list[Digit]]:
+    """The first reading, or the second where the network is surer of its digits on average by more than
+    ``BOLD_READING_MARGIN`` (``digits`` holds both readings' digits in order)."""
+    first = (readings[0], digits[: len(readings[0])])
+    if len(readings) == 1:
+        return first
+    second = (readings[1], digits[len(readings[0]):])
+    if _mean_confidence(second[1]) > _mean_confidence(first[1]) + BOLD_READING_MARGIN:
+        return second
+    return first
+
+
+def _mean_confidence(digits: list[Digit]) -> float:
+    return float(np.mean([digit.confidence for digit in digits])) if digits else 0.0
 
 
 def _as_lines(numbered: list[tuple[int, Digit]]) -> list[list[Digit]]:

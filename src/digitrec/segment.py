@@ -144,7 +144,7 @@ class _Blob:
         return (self.y0 + self.y1) / 2
 
 
-def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = None) -> list[list[DigitCrop]]:
+def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = None, bold: bool = False) -> list[list[DigitCrop]]:
     """The digits of an HxWx3 uint8 RGB image as text lines, each read left to right.
 
     With ``single`` the image is taken as one digit (a cell or meter crop): the central group of
@@ -152,13 +152,14 @@ def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = Non
     With a ``judge`` (the recogniser passes its wholeness network for strings, its classifier's
     confidence for single crops), how many digits a candidate wider than one digit holds is decided
     by how whole the judge finds the pieces of each way of cutting it, and which of a single crop's
-    two readings stands by which it finds more digit-like; without one, by width alone. A blank picture gives no lines.
+    two readings stands by which it finds more digit-like; without one, by width alone. With ``bold`` the
+    light is evened out over a wider window (``ink_map``). A blank picture gives no lines.
     """
     height, width = rgb.shape[:2]
     if max(height, width) > WORK_MAX_SIDE_PX:
         rgb = _resized(rgb, WORK_MAX_SIDE_PX / max(height, width))
     scale_xy = (rgb.shape[1] / width, rgb.shape[0] / height)
-    ink = ink_map(rgb, single)
+    ink = ink_map(rgb, single, bold)
     if single and is_bilevel(rgb):
         return _whole_bitmap(ink)
     blobs, labels = _candidates(ink, single, digits_fill_height=False)
@@ -304,7 +305,7 @@ def _share_in_border_band(labels: np.ndarray, count: int) -> np.ndarray:
     return 1.0 - np.bincount(inner.ravel(), minlength=count) / np.maximum(total, 1)
 
 
-def ink_map(rgb: np.ndarray, single: bool = False) -> np.ndarray:
+def ink_map(rgb: np.ndarray, single: bool = False, bold: bool = False) -> np.ndarray:
     """How much ink each pixel holds, 0 (background) .. 1, whatever the ink's polarity and colour.
 
     Light digits on a dark ground are inverted first, so ink is always darker than its ground.
@@ -313,10 +314,11 @@ def ink_map(rgb: np.ndarray, single: bool = False) -> np.ndarray:
     darkness below that ground, less the ground's own grain (a few robust deviations), relative
     to the ground's brightness, is the ink: a shadowed digit is as strong as a lit one, a noisy
     page stays blank, and red or blue ink counts as fully as black. The closing's size is a fraction of
-    the picture: small enough to follow the edge of a shadow across a page, larger (``single``) for a
-    crop that one digit fills, whose strokes are a larger part of it.
+    the picture: small enough to follow the edge of a shadow across a page, larger (``single``, or
+    ``bold``) for a crop that one digit fills, or printed digits cropped tight, whose strokes are a
+    larger part of it: strokes bolder than the closing are taken for ground and hollowed out.
     """
-    kernel_fraction = SINGLE_BACKGROUND_KERNEL_FRACTION if single else BACKGROUND_KERNEL_FRACTION
+    kernel_fraction = SINGLE_BACKGROUND_KERNEL_FRACTION if single or bold else BACKGROUND_KERNEL_FRACTION
     if not _has_dark_ink(rgb, kernel_fraction, single):
         rgb = 255 - rgb
     if min(rgb.shape[:2]) >= SMOOTHING_MIN_SIDE_PX:
