@@ -182,3 +182,14 @@ def test_bold_printed_digits_cropped_tight_are_read_whole(recognizer, text, dark
     rows, columns = np.flatnonzero(drawn.any(axis=1)), np.flatnonzero(drawn.any(axis=0))
     tight = image[rows[0] - 3: rows[-1] + 4, columns[0] - 2: columns[-1] + 3]
     assert recognizer.read(tight).text == text
+
+
+def test_a_close_up_of_bold_printed_digits_is_read_whole(recognizer):
+    """The same at a size no longer small: digits that fill the picture's height are read for bold strokes too."""
+    image = np.full((500, 1400, 3), (235, 232, 225), np.uint8)
+    cv2.putText(image, "5849", (40, 380), cv2.FONT_HERSHEY_SIMPLEX, 10, (30, 30, 40), 40, cv2.LINE_AA)
+    drawn = np.abs(image.astype(int) - (235, 232, 225)).sum(axis=2) > 60
+    rows, columns = np.flatnonzero(drawn.any(axis=1)), np.flatnonzero(drawn.any(axis=0))
+    close_up = image[rows[0] - 8: rows[-1] + 9, columns[0] - 4: columns[-1] + 5]
+    assert min(close_up.shape[:2]) > 200
+    assert recognizer.read(close_up).text == "5849"  # read "1518911601" before

@@ -31,6 +31,7 @@ HERSHEY_HEIGHT_PX = 22  # the height of a digit of cv2.FONT_HERSHEY_SIMPLEX at s
 MIN_LABEL_SCALE = 0.3
 BOLD_READING_MAX_SIDE_PX = 200  # a picture of several digits with a shorter side under this is also read for bold strokes
 BOLD_READING_MARGIN = 0.05  # of mean confidence, by which the bold reading must beat the usual one
+BOLD_READING_FILL_FRACTION = 0.5  # of a larger picture's height, that a digit found fills: a close-up, also read for bold strokes
 BOX_THICKNESS_DIVISOR = 60
 LABEL_PADDING_PX = 1
 LABEL_SHRINK_STEPS = 4
@@ -203,8 +204,9 @@ class Recognizer:
         decoded = decode_image(image, name=name, max_side_px=WORK_MAX_SIDE_PX)
         after_decode = time.perf_counter()
         judge = self._digit_likeness if single else self._wholeness
-        readings = [[crop for line in find_digits(decoded.rgb, single=single, judge=judge, bold=bold) for crop in line]
-                    for bold in ((False, True) if _may_be_bold_and_tight(decoded.rgb, single) else (False,))]
+        readings = [[crop for line in find_digits(decoded.rgb, single=single, judge=judge) for crop in line]]
+        if _may_be_bold_and_tight(decoded.rgb, single, readings[0]):
+            readings.append([crop for line in find_digits(decoded.rgb, judge=judge, bold=True) for crop in line])
         after_segment = time.perf_counter()
         crops, digits = _surer_reading(readings, self._classify([crop for crops in readings for crop in crops], decoded))
         after_classify = time.perf_counter()
@@ -247,10 +249,14 @@ class Recognizer:
         ]
 
 
-def _may_be_bold_and_tight(rgb: np.ndarray, single: bool) -> bool:
-    """Whether a picture of several digits is small enough to be printed digits cropped tight, whose strokes
-    may be too bold for the ink map's usual light window: it is then read a second time with a wider one."""
-    return not single and min(rgb.shape[:2]) < BOLD_READING_MAX_SIDE_PX
+def _may_be_bold_and_tight(rgb: np.ndarray, single: bool, crops: list[DigitCrop]) -> bool:
+    """Whether a picture of several digits may be printed digits cropped tight, whose strokes are too bold
+    for the ink map's usual light window: it is small, or its first reading found digits that fill much of
+    its height. It is then read a second time with a wider window."""
+    if single:
+        return False
+    tallest_px = max((crop.box[3] for crop in crops), default=0)
+    return min(rgb.shape[:2]) < BOLD_READING_MAX_SIDE_PX or tallest_px >= BOLD_READING_FILL_FRACTION * rgb.shape[0]
 
 
 def _surer_reading(readings: list[list[DigitCrop]], digits: list[Digit]) -> tuple[list[DigitCrop], list[Digit]]:
