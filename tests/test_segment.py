@@ -20,6 +20,27 @@ def write(image: np.ndarray, text: str, origin: tuple[int, int], colour=INK, sca
     return image
 
 
+SEVEN_SEGMENTS = {  # which of the segments a..g each digit lights: a top, b top right, c bottom right, d bottom, e bottom left, f top left, g middle
+    "0": "abcdef", "1": "bc", "2": "abdeg", "3": "abcdg", "4": "bcfg", "5": "acdfg", "6": "acdefg", "7": "abc", "8": "abcdefg", "9": "abcdfg",
+}
+
+
+def seven_segment(text: str, bar_px: int = 10, length_px: int = 40, gap_px: int = 4, spacing_px: int = 30) -> np.ndarray:
+    """An LCD's digits drawn bar by bar, each segment apart from its neighbours by ``gap_px``."""
+    width = len(text) * (length_px + 2 * bar_px + spacing_px) + 2 * spacing_px
+    image = page(height=2 * length_px + 3 * bar_px + 80, width=width)
+    for index, digit in enumerate(text):
+        x, y = spacing_px + index * (length_px + 2 * bar_px + spacing_px), 40
+        across = lambda top: ((x + bar_px + gap_px, top), (x + bar_px + length_px - gap_px, top + bar_px))  # noqa: E731
+        down = lambda left, top: ((left, top + gap_px), (left + bar_px, top + length_px + bar_px - gap_px))  # noqa: E731
+        bars = {"a": across(y), "g": across(y + length_px + bar_px), "d": across(y + 2 * (length_px + bar_px)),
+                "f": down(x, y + bar_px // 2), "b": down(x + length_px + bar_px, y + bar_px // 2),
+                "e": down(x, y + length_px + bar_px + bar_px // 2), "c": down(x + length_px + bar_px, y + length_px + bar_px + bar_px // 2)}
+        for segment in SEVEN_SEGMENTS[digit]:
+            cv2.rectangle(image, *bars[segment], INK, -1)
+    return image
+
+
 def boxes(image: np.ndarray, single: bool = False) -> list[list[tuple[int, int, int, int]]]:
     return [[crop.box for crop in line] for line in find_digits(image, single=single)]
 
@@ -343,3 +364,13 @@ def test_a_bold_grid_line_photographed_blurred_is_not_a_one_either():
     [line] = boxes(row)
     assert len(line) == 4
     assert not any(x <= 160 <= x + w for x, _, w, _ in line)
+
+
+@pytest.mark.parametrize("text", ["2026", "13579", "4680"])
+def test_seven_segment_digits_whose_segments_stand_apart_are_one_digit_each(text):
+    """An LCD or meter: each segment is its own piece, too short beside the others to pass for a digit."""
+    from digitrec.recognize import Recognizer
+
+    image = seven_segment(text)
+    assert [len(line) for line in boxes(image)] == [len(text)]
+    assert Recognizer().read(image).text == text

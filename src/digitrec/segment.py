@@ -102,6 +102,11 @@ REJOIN_MIN_WHOLENESS = 0.5
 MARK_HEIGHT_FRACTION = 0.7  # of the line's digit height: a piece at a line's end shorter than this may be a mark
 MARK_MAX_WHOLENESS = 0.1
 MAX_DIGIT_ASPECT = 2.0
+SEGMENT_BAR_ASPECT = 2.5  # a segment is this many times longer than thick
+SEGMENT_BAR_FILL = 0.6  # of its box, that a segment fills (a slanted one, of an italic display, less than an upright one)
+SEGMENT_MIN_BARS_EACH_WAY = 2
+SEGMENT_MIN_BAR_SHARE = 0.7  # of a picture's pieces, that are bars where it shows seven-segment digits
+SEGMENT_GAP_PER_THICKNESS = 0.8  # segments of one digit come closer than this many bar thicknesses
 
 
 Judge = Callable[[list[np.ndarray]], np.ndarray]
@@ -644,6 +649,8 @@ def _read_lines(blobs: list[_Blob], labels: np.ndarray, digits_fill_height: bool
     blobs = [blob for blob in blobs if blob.height >= MIN_DIGIT_HEIGHT_PX or blob.width >= MIN_DIGIT_HEIGHT_PX]
     if not blobs:
         return []
+    if _looks_segmented(blobs):
+        blobs = _joined_segments(blobs)
     typical_height = _typical_height(blobs)
     blobs = [
         blob for blob in _join_pieces(blobs, typical_height)
@@ -746,6 +753,46 @@ def _is_cut_off_line(line: list[_Blob], image_height: int) -> bool:
     that the picture cut through. Dropped where a whole line stands beside it."""
     touching = sum(blob.area for blob in line if blob.y0 == 0 or blob.y1 == image_height)
     return touching > 0.5 * sum(blob.area for blob in line)
+
+
+def _bar_thickness(blob: _Blob) -> float | None:
+    """A straight bar's thickness (a segment of a seven-segment digit), or None where ``blob`` is no bar:
+    ``SEGMENT_BAR_ASPECT`` times longer than thick and filling most of its box."""
+    short, long = sorted((blob.width, blob.height))
+    if long < SEGMENT_BAR_ASPECT * short or blob.area < SEGMENT_BAR_FILL * blob.width * blob.height:
+        return None
+    return blob.area / long
+
+
+def _looks_segmented(blobs: list[_Blob]) -> bool:
+    """Whether the pieces are the separate segments of seven-segment digits (an LCD, a meter): most of them
+    bars, both upright and lying, several of each."""
+    bars = [blob for blob in blobs if _bar_thickness(blob) is not None]
+    upright = sum(blob.height > blob.width for blob in bars)
+    lying = len(bars) - upright
+    return len(bars) >= SEGMENT_MIN_BAR_SHARE * len(blobs) and min(upright, lying) >= SEGMENT_MIN_BARS_EACH_WAY
+
+
+def _joined_segments(blobs: list[_Blob]) -> list[_Blob]:
+    """Segments joined into digits: pieces whose boxes come within ``SEGMENT_GAP_PER_THICKNESS`` of a bar's
+    thickness of each other (the gaps inside a digit are narrower than a segment, those between digits wider)."""
+    reach = SEGMENT_GAP_PER_THICKNESS * float(np.median([t for t in map(_bar_thickness, blobs) if t is not None]))
+    blobs = list(blobs)
+    joined = True
+    while joined:
+        joined = False
+        for i, a in enumerate(blobs):
+            for j in range(i + 1, len(blobs)):
+                b = blobs[j]
+                gap = max(a.x0 - b.x1, b.x0 - a.x1, a.y0 - b.y1, b.y0 - a.y1)
+                if gap <= reach:
+                    blobs[i] = _merged(a, b)
+                    del blobs[j]
+                    joined = True
+                    break
+            if joined:
+                break
+    return blobs
 
 
 def _join_pieces(blobs: list[_Blob], typical_height: float) -> list[_Blob]:
