@@ -464,6 +464,8 @@ def _ink_mask(ink: np.ndarray, single: bool, digits_fill_height: bool = False, r
     lines = _lines(ink > line_level, single, digits_fill_height)
     if single:
         return ink_mask & ~lines
+    if not lines.any():
+        return ink_mask
     lines = cv2.dilate(lines.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     kept = (ink_mask & ~lines).astype(np.uint8)
     bridged = [_eroded(_dilated(kept, along, CROSSING_BRIDGE_PX), along, CROSSING_BRIDGE_PX) for along in ((1, 0), (0, 1))]
@@ -491,6 +493,8 @@ def _lines(candidates: np.ndarray, single: bool, digits_fill_height: bool = Fals
     for along in ((1, 0), (0, 1)):
         bridged = _eroded(_dilated(binary, along, gap_px), along, gap_px)
         runs = _dilated(_eroded(bridged, along, length_px), along, length_px)
+        if not cv2.countNonZero(runs):
+            continue  # no run that long: counting components' stats costs a millisecond even then
         count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8, ltype=_label_type(runs.size // length_px))
         is_line = np.zeros(count, bool)
         for label in range(1, count):
