@@ -374,3 +374,15 @@ def test_seven_segment_digits_whose_segments_stand_apart_are_one_digit_each(text
     image = seven_segment(text)
     assert [len(line) for line in boxes(image)] == [len(text)]
     assert Recognizer().read(image).text == text
+
+
+@pytest.mark.parametrize("thickness_px", [2, 3])
+def test_a_one_written_as_one_straight_thin_stroke_is_a_digit(thickness_px):
+    """Narrower than a tenth of the digits' height, it used to be dropped as a sliver (``2015`` read ``205``)."""
+    from digitrec.recognize import Recognizer
+
+    image = page(height=200, width=420)
+    write(image, "20", (30, 150), scale=4.0, thickness=thickness_px)
+    cv2.line(image, (240, 60), (240, 150), INK, thickness_px)
+    write(image, "5", (270, 150), scale=4.0, thickness=thickness_px)
+    assert Recognizer().read(image).text == "2015"

@@ -74,7 +74,6 @@ NEAR_BORDER_FRACTION = 0.05
 SPECK_AREA_FRACTION = 0.04
 SINGLE_TRUSTED_LIKENESS = 0.97  # the judge's confidence at which a cell's main reading stands unchallenged
 MAX_DIGIT_FILL = 0.75  # of its box, that a digit's strokes cover, even a bold one's; the paper inside a cell's grid lines covers more
-SLIVER_WIDTH_FRACTION = 0.1
 BORDER_REMAINS_AREA_FRACTION = 0.3
 BORDER_BAND_FRACTION = 0.15
 EDGE_TO_EDGE_FRACTION = 0.95  # of a row or column, crossed by a ruled box's line
@@ -900,7 +899,6 @@ def _without_separators(line: list[_Blob], labels: np.ndarray, digits_fill_heigh
         return (
             blob.height >= SEPARATOR_HEIGHT_FRACTION * digit_height
             and blob.height >= MIN_DIGIT_HEIGHT_PX
-            and blob.width >= SLIVER_WIDTH_FRACTION * digit_height
             and blob.area >= SPECK_AREA_FRACTION * largest_area
             and not (blob.flat and (short or not _encloses_hole(blob, labels)))
             and not (short and blob.y0 >= middle)
