@@ -193,3 +193,20 @@ def test_a_close_up_of_bold_printed_digits_is_read_whole(recognizer):
     close_up = image[rows[0] - 8: rows[-1] + 9, columns[0] - 4: columns[-1] + 5]
     assert min(close_up.shape[:2]) > 200
     assert recognizer.read(close_up).text == "5849"  # read "1518911601" before
+
+
+def test_an_unsure_digit_standing_alone_is_read_again_as_a_cell(recognizer):
+    """A printed 3 whose right half fades, in a row of dark pen digits: read in the row's light and
+    threshold the network was 86% sure of it; read again in its own cell, it is sure."""
+    paper = np.array((225, 222, 215), np.float32)
+    row = np.full((90, 600, 3), (225, 222, 215), np.uint8)
+    for k, digit in enumerate("74 916"):
+        cv2.putText(row, digit.strip(), (25 + k * 95, 72), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (20, 20, 120), 4, cv2.LINE_AA)
+    cell = np.full((90, 95, 3), (225, 222, 215), np.uint8)
+    cv2.putText(cell, "3", (25, 72), cv2.FONT_HERSHEY_DUPLEX, 2.0, (60, 60, 60), 5, cv2.LINE_AA)
+    ink = paper - cell.astype(np.float32)
+    ink[:, 47:] *= 0.3
+    row[:, 190:285] = np.clip(cv2.GaussianBlur(paper - ink, (0, 0), 1.2), 0, 255).astype(np.uint8)
+    reading = recognizer.read(row)
+    assert reading.text == "743916"
+    assert reading.digits[2].confidence > 0.95

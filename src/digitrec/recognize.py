@@ -31,6 +31,10 @@ HERSHEY_HEIGHT_PX = 22  # the height of a digit of cv2.FONT_HERSHEY_SIMPLEX at s
 MIN_LABEL_SCALE = 0.3
 BOLD_READING_MAX_SIDE_PX = 200  # a picture of several digits with a shorter side under this is also read for bold strokes
 BOLD_READING_MARGIN = 0.05  # of mean confidence, by which the bold reading must beat the usual one
+REREAD_BELOW_CONFIDENCE = 0.9  # a string's digit the network is less sure of is read again as a cell, where it stands alone
+REREAD_MARGIN = 0.1  # of confidence, by which the cell's reading must beat the string's
+REREAD_CELL_FRACTION = 1.4  # the cell's side, of the digit's longer side or the line's digit height
+REREAD_MIN_CELL_PX = 8
 BOLD_READING_FILL_FRACTION = 0.5  # of a larger picture's height, that a digit found fills: a close-up, also read for bold strokes
 BOX_THICKNESS_DIVISOR = 60
 LABEL_PADDING_PX = 1
@@ -209,6 +213,8 @@ class Recognizer:
             readings.append([crop for line in find_digits(decoded.rgb, judge=judge, bold=True) for crop in line])
         after_segment = time.perf_counter()
         crops, digits = _surer_reading(readings, self._classify([crop for crops in readings for crop in crops], decoded))
+        if not single:
+            digits = self._reread_unsure_alone(crops, digits, decoded.rgb)
         after_classify = time.perf_counter()
         kept = [(crop.line, digit) for crop, digit in zip(crops, digits) if digit.confidence >= self.min_confidence]
         timings_ms = {
@@ -227,6 +233,35 @@ class Recognizer:
         if not crops:
             raise NoDigitError("no digit found: the picture holds no ink that stands out from its background")
         return self._classify(crops, decoded)[0]
+
+    def _reread_unsure_alone(self, crops: list[DigitCrop], digits: list[Digit], rgb: np.ndarray) -> list[Digit]:
+        """Digits the network is unsure of that stand alone read again, each as a single-digit cell cut around
+        it: with the cell's own light and ink threshold, which a faint printed digit beside dark pen digits
+        needs (a Sudoku row). A digit stands alone where no other digit's box reaches into its cell
+        (touching handwriting does not). The cell's reading stands where the network is surer of it by
+        ``REREAD_MARGIN``."""
+        unsure = [index for index, digit in enumerate(digits) if digit.confidence < REREAD_BELOW_CONFIDENCE]
+        if not unsure:
+            return digits
+        digit_height = float(np.median([crop.box[3] for crop in crops]))
+        reread = list(digits)
+        for index in unsure:
+            crop, digit = crops[index], digits[index]
+            cell = _cell_around(crop.box, digit_height, rgb.shape)
+            alone = not any(_overlap(cell, other.box) for other in crops[:index] + crops[index + 1:])
+            if not alone or min(cell[2:]) < REREAD_MIN_CELL_PX:
+                continue
+            x, y, width, height = cell
+            inks = [found.ink for line in find_digits(rgb[y: y + height, x: x + width], single=True, judge=self._digit_likeness)
+                    for found in line]
+            if not inks:
+                continue
+            network_input = to_mnist_form(inks[0])
+            probabilities = self.classifier.predict_proba(network_input[None])[0]
+            if float(probabilities.max()) > digit.confidence + REREAD_MARGIN:
+                reread[index] = Digit(value=int(np.argmax(probabilities)), confidence=float(probabilities.max()),
+                                      box=digit.box, probabilities=probabilities, input=network_input)
+        return reread
 
     def _digit_likeness(self, inks: list[np.ndarray]) -> np.ndarray:
         """How sure the network is of each ink crop (its top probability): the judge between a single crop's two readings."""
@@ -269,6 +304,17 @@ def _surer_reading(readings: list[list[DigitCrop]], digits: list[Digit]) -> tupl
     if _mean_confidence(second[1]) > _mean_confidence(first[1]) + BOLD_READING_MARGIN:
         return second
     return first
+
+
+def _cell_around(box: tuple[int, int, int, int], digit_height: float, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+    """A square around a digit's box (x, y, w, h), ``REREAD_CELL_FRACTION`` of the larger of its sides and the
+    line's digit height on a side, within the picture."""
+    x, y, width, height = box
+    half = REREAD_CELL_FRACTION * max(width, height, digit_height) / 2
+    centre_x, centre_y = x + width / 2, y + height / 2
+    left, top = max(0, int(centre_x - half)), max(0, int(centre_y - half))
+    right, bottom = min(shape[1], int(centre_x + half)), min(shape[0], int(centre_y + half))
+    return left, top, right - left, bottom - top
 
 
 def _mean_confidence(digits: list[Digit]) -> float:
