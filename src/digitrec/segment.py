@@ -780,16 +780,20 @@ def _joined_segments(blobs: list[_Blob]) -> list[_Blob]:
     """Segments joined into digits: pieces whose boxes come within ``SEGMENT_GAP_PER_THICKNESS`` of a bar's
     thickness of each other (the gaps inside a digit are narrower than a segment, those between digits wider)."""
     reach = SEGMENT_GAP_PER_THICKNESS * float(np.median([t for t in map(_bar_thickness, blobs) if t is not None]))
+    return _joined_while(blobs, lambda a, b: max(a.x0 - b.x1, b.x0 - a.x1, a.y0 - b.y1, b.y0 - a.y1) <= reach)
+
+
+def _joined_while(blobs: list[_Blob], belong_together: Callable[[_Blob, _Blob], bool]) -> list[_Blob]:
+    """``blobs`` with pairs joined while any two belong together: the first such pair in their order, then
+    the list is looked at again."""
     blobs = list(blobs)
     joined = True
     while joined:
         joined = False
         for i, a in enumerate(blobs):
             for j in range(i + 1, len(blobs)):
-                b = blobs[j]
-                gap = max(a.x0 - b.x1, b.x0 - a.x1, a.y0 - b.y1, b.y0 - a.y1)
-                if gap <= reach:
-                    blobs[i] = _merged(a, b)
+                if belong_together(a, blobs[j]):
+                    blobs[i] = _merged(a, blobs[j])
                     del blobs[j]
                     joined = True
                     break
@@ -806,27 +810,15 @@ def _join_pieces(blobs: list[_Blob], typical_height: float) -> list[_Blob]:
     """
     blobs = sorted(blobs, key=lambda blob: blob.x0)
     rule_pieces = {blob for blob in blobs if _is_rule_piece(blob, blobs)}
-    joined = True
-    while joined:
-        joined = False
-        for i, a in enumerate(blobs):
-            for j in range(i + 1, len(blobs)):
-                b = blobs[j]
-                if a in rule_pieces or b in rule_pieces:
-                    continue
-                overlap = _x_overlap(a, b)
-                union_height = max(a.y1, b.y1) - min(a.y0, b.y0)
-                if (
-                    overlap >= JOIN_X_OVERLAP_FRACTION * min(a.width, b.width)
-                    and union_height <= JOIN_MAX_HEIGHT_FRACTION * max(typical_height, a.height, b.height)
-                ):
-                    blobs[i] = _merged(a, b)
-                    del blobs[j]
-                    joined = True
-                    break
-            if joined:
-                break
-    return blobs
+
+    def stacked(a: _Blob, b: _Blob) -> bool:
+        if a in rule_pieces or b in rule_pieces:
+            return False
+        union_height = max(a.y1, b.y1) - min(a.y0, b.y0)
+        return (_x_overlap(a, b) >= JOIN_X_OVERLAP_FRACTION * min(a.width, b.width)
+                and union_height <= JOIN_MAX_HEIGHT_FRACTION * max(typical_height, a.height, b.height))
+
+    return _joined_while(blobs, stacked)
 
 
 def _is_rule_piece(blob: _Blob, blobs: list[_Blob]) -> bool:
