@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
@@ -31,11 +31,11 @@ HERSHEY_HEIGHT_PX = 22  # the height of a digit of cv2.FONT_HERSHEY_SIMPLEX at s
 MIN_LABEL_SCALE = 0.3
 BOLD_READING_MAX_SIDE_PX = 200  # a picture of several digits with a shorter side under this is also read for bold strokes
 BOLD_READING_MARGIN = 0.05  # of mean confidence, by which the bold reading must beat the usual one
+BOLD_READING_FILL_FRACTION = 0.5  # of a larger picture's height, that a digit found fills: a close-up, also read for bold strokes
 REREAD_BELOW_CONFIDENCE = 0.9  # a string's digit the network is less sure of is read again as a cell, where it stands alone
 REREAD_MARGIN = 0.1  # of confidence, by which the cell's reading must beat the string's
 REREAD_CELL_FRACTION = 1.4  # the cell's side, of the digit's longer side or the line's digit height
 REREAD_MIN_CELL_PX = 8
-BOLD_READING_FILL_FRACTION = 0.5  # of a larger picture's height, that a digit found fills: a close-up, also read for bold strokes
 BOX_THICKNESS_DIVISOR = 60
 LABEL_PADDING_PX = 1
 LABEL_SHRINK_STEPS = 4
@@ -252,15 +252,12 @@ class Recognizer:
             if not alone or min(cell[2:]) < REREAD_MIN_CELL_PX:
                 continue
             x, y, width, height = cell
-            inks = [found.ink for line in find_digits(rgb[y: y + height, x: x + width], single=True, judge=self._digit_likeness)
-                    for found in line]
-            if not inks:
+            try:
+                cell_digit = self.read_digit(rgb[y: y + height, x: x + width])
+            except NoDigitError:
                 continue
-            network_input = to_mnist_form(inks[0])
-            probabilities = self.classifier.predict_proba(network_input[None])[0]
-            if float(probabilities.max()) > digit.confidence + REREAD_MARGIN:
-                reread[index] = Digit(value=int(np.argmax(probabilities)), confidence=float(probabilities.max()),
-                                      box=digit.box, probabilities=probabilities, input=network_input)
+            if cell_digit.confidence > digit.confidence + REREAD_MARGIN:
+                reread[index] = replace(cell_digit, box=digit.box)
         return reread
 
     def _digit_likeness(self, inks: list[np.ndarray]) -> np.ndarray:
