@@ -210,3 +210,28 @@ def test_an_unsure_digit_standing_alone_is_read_again_as_a_cell(recognizer):
     reading = recognizer.read(row)
     assert reading.text == "743916"
     assert reading.digits[2].confidence > 0.95
+
+
+def _row_of_cells(text: str, faint_index: int | None = None, grid: bool = False) -> np.ndarray:
+    """Nine cells of a Sudoku row: dark pen digits, one faint blurred printed digit, spaces for empty cells."""
+    row = np.full((90, 9 * 95, 3), (225, 222, 215), np.uint8)
+    for k, digit in enumerate(text):
+        if k == faint_index:
+            cell = np.full((90, 95, 3), (225, 222, 215), np.uint8)
+            cv2.putText(cell, digit, (25, 70), cv2.FONT_HERSHEY_DUPLEX, 2.0, (170, 170, 170), 5, cv2.LINE_AA)
+            row[:, k * 95:(k + 1) * 95] = cv2.GaussianBlur(cell, (0, 0), 1.5)
+        elif digit != " ":
+            cv2.putText(row, digit, (k * 95 + 25, 72), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (20, 20, 120), 4, cv2.LINE_AA)
+    for k in range(10 if grid else 0):
+        cv2.line(row, (k * 95, 0), (k * 95, 89), (120, 120, 120), 2)
+    return row
+
+
+@pytest.mark.parametrize("faint_index", [0, 4, 8])
+def test_a_faint_printed_digit_in_a_row_of_cells_is_found(recognizer, faint_index):
+    """The threshold the dark pen digits set loses the faint one entirely (``73521846``); its empty cell is read."""
+    assert recognizer.read(_row_of_cells("735291846", faint_index)).text == "735291846"
+
+
+def test_an_empty_cell_in_a_row_stays_empty(recognizer):
+    assert recognizer.read(_row_of_cells("73529 846", grid=True)).text == "73529846"

@@ -36,6 +36,13 @@ REREAD_BELOW_CONFIDENCE = 0.9  # a string's digit the network is less sure of is
 REREAD_MARGIN = 0.1  # of confidence, by which the cell's reading must beat the string's
 REREAD_CELL_FRACTION = 1.4  # the cell's side, of the digit's longer side or the line's digit height
 REREAD_MIN_CELL_PX = 8
+GRID_STRIP_MAX_SIDE_PX = 200  # a picture whose shorter side is under this may be a strip of cells (a Sudoku row)
+GRID_MIN_DIGITS = 6
+GRID_MAX_SPACING_SPREAD = 0.1  # standard deviation of the digits' spacing, of its median: cells, not handwriting
+GRID_GAP_SPACINGS = 1.6  # a gap this many spacings wide holds an empty cell
+GRID_EDGE_ROOM = 0.3  # of a spacing, that a cell before the first digit or after the last needs inside the picture
+GRID_CELL_MIN_CONFIDENCE = 0.95
+GRID_CELL_HEIGHT_SPREAD = 0.3  # a digit found in an empty cell is within this of the line's digit height
 BOX_THICKNESS_DIVISOR = 60
 LABEL_PADDING_PX = 1
 LABEL_SHRINK_STEPS = 4
@@ -215,8 +222,12 @@ class Recognizer:
         crops, digits = _surer_reading(readings, self._classify([crop for crops in readings for crop in crops], decoded))
         if not single:
             digits = self._reread_unsure_alone(crops, digits, decoded.rgb)
+        numbered = [(crop.line, digit) for crop, digit in zip(crops, digits)]
+        added = [] if single else self._empty_cells_read(crops, decoded)
+        if added:
+            numbered = sorted(numbered + added, key=lambda line_and_digit: (line_and_digit[0], line_and_digit[1].box[0]))
         after_classify = time.perf_counter()
-        kept = [(crop.line, digit) for crop, digit in zip(crops, digits) if digit.confidence >= self.min_confidence]
+        kept = [(line, digit) for line, digit in numbered if digit.confidence >= self.min_confidence]
         timings_ms = {
             "decode": 1000 * (after_decode - started),
             "segment": 1000 * (after_segment - after_decode),
@@ -259,6 +270,38 @@ class Recognizer:
             if cell_digit.confidence > digit.confidence + REREAD_MARGIN:
                 reread[index] = replace(cell_digit, box=digit.box)
         return reread
+
+    def _empty_cells_read(self, crops: list[DigitCrop], decoded: DecodedImage) -> list[tuple[int, Digit]]:
+        """Digits found in the empty cells of a strip of evenly spaced digits (a Sudoku row, boxes on a form):
+        the threshold that dark pen digits set can lose a faint printed one entirely.
+
+        A strip (shorter side under ``GRID_STRIP_MAX_SIDE_PX``) holding one line of at least
+        ``GRID_MIN_DIGITS`` digits whose spacing varies by less than ``GRID_MAX_SPACING_SPREAD`` is a row of
+        cells; a gap of ``GRID_GAP_SPACINGS`` spacings or more between two digits, or a spacing's room before
+        the first or after the last, holds cells without a digit. Each such cell, one spacing wide and the
+        strip's height, is read as a single digit; one read with at least ``GRID_CELL_MIN_CONFIDENCE``, about
+        as tall as the line's digits, is added."""
+        rgb = decoded.rgb
+        if len(crops) < GRID_MIN_DIGITS or len({crop.line for crop in crops}) > 1 or min(rgb.shape[:2]) >= GRID_STRIP_MAX_SIDE_PX:
+            return []
+        centres = sorted(crop.box[0] + crop.box[2] / 2 for crop in crops)
+        spacings = np.diff(centres)
+        spacing = float(np.median(spacings))
+        even = spacings[spacings < GRID_GAP_SPACINGS * spacing]
+        if float(np.std(even)) > GRID_MAX_SPACING_SPREAD * spacing:
+            return []
+        digit_height = float(np.median([crop.box[3] for crop in crops]))
+        found = []
+        for centre in _empty_cell_centres(centres, spacing, rgb.shape[1]):
+            left, right = max(0, int(centre - spacing / 2)), min(rgb.shape[1], int(centre + spacing / 2))
+            try:
+                digit = self.read_digit(rgb[:, left:right])
+            except NoDigitError:
+                continue
+            x, y, width, height = digit.box
+            if digit.confidence >= GRID_CELL_MIN_CONFIDENCE and abs(height / digit_height - 1) <= GRID_CELL_HEIGHT_SPREAD:
+                found.append((crops[0].line, replace(digit, box=_scaled_box((left + x, y, width, height), *decoded.reduction))))
+        return found
 
     def _digit_likeness(self, inks: list[np.ndarray]) -> np.ndarray:
         """How sure the network is of each ink crop (its top probability): the judge between a single crop's two readings."""
@@ -312,6 +355,19 @@ def _cell_around(box: tuple[int, int, int, int], digit_height: float, shape: tup
     left, top = max(0, int(centre_x - half)), max(0, int(centre_y - half))
     right, bottom = min(shape[1], int(centre_x + half)), min(shape[0], int(centre_y + half))
     return left, top, right - left, bottom - top
+
+
+def _empty_cell_centres(centres: list[float], spacing: float, width: int) -> list[float]:
+    """Where cells without a digit stand in a row of evenly spaced digit ``centres``: inside each gap of
+    ``GRID_GAP_SPACINGS`` spacings or more, and one spacing before the first and after the last where the
+    picture has room for it."""
+    empty = []
+    for left, right in zip(centres, centres[1:]):
+        cells = int(round((right - left) / spacing))
+        if right - left >= GRID_GAP_SPACINGS * spacing:
+            empty += [left + (right - left) * k / cells for k in range(1, cells)]
+    return empty + [centre for centre in (centres[0] - spacing, centres[-1] + spacing)
+                    if GRID_EDGE_ROOM * spacing <= centre <= width - GRID_EDGE_ROOM * spacing]
 
 
 def _mean_confidence(digits: list[Digit]) -> float:
