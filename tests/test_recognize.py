@@ -235,3 +235,13 @@ def test_a_faint_printed_digit_in_a_row_of_cells_is_found(recognizer, faint_inde
 
 def test_an_empty_cell_in_a_row_stays_empty(recognizer):
     assert recognizer.read(_row_of_cells("73529 846", grid=True)).text == "73529846"
+
+
+@pytest.mark.parametrize("x", [285, 475, 665])
+def test_a_piece_of_grid_line_between_two_cells_is_not_a_one(recognizer, x):
+    """A blurred bit of a bold grid line, left between two cells of a row, read as ``1`` (``7351291846``)."""
+    row = _row_of_cells("735291846")
+    sliver = np.zeros(row.shape[:2], np.uint8)
+    cv2.line(sliver, (x, 28), (x + 2, 68), 255, 4)
+    darkening = 0.6 * cv2.GaussianBlur(sliver, (0, 0), 1.5).astype(np.float32)[..., None] / 255
+    assert recognizer.read((row * (1 - darkening)).astype(np.uint8)).text == "735291846"

@@ -43,6 +43,7 @@ GRID_GAP_SPACINGS = 1.6  # a gap this many spacings wide holds an empty cell
 GRID_EDGE_ROOM = 0.3  # of a spacing, that a cell before the first digit or after the last needs inside the picture
 GRID_CELL_MIN_CONFIDENCE = 0.95
 GRID_CELL_HEIGHT_SPREAD = 0.3  # a digit found in an empty cell is within this of the line's digit height
+GRID_SLIVER_SPACINGS = 0.5  # a 1 closer than this to a neighbour in a row of cells is a piece of grid line
 BOX_THICKNESS_DIVISOR = 60
 LABEL_PADDING_PX = 1
 LABEL_SHRINK_STEPS = 4
@@ -222,6 +223,8 @@ class Recognizer:
         crops, digits = _surer_reading(readings, self._classify([crop for crops in readings for crop in crops], decoded))
         if not single:
             digits = self._reread_unsure_alone(crops, digits, decoded.rgb)
+        if not single:
+            crops, digits = _without_cell_slivers(crops, digits, decoded.rgb.shape)
         numbered = [(crop.line, digit) for crop, digit in zip(crops, digits)]
         added = [] if single else self._empty_cells_read(crops, decoded)
         if added:
@@ -275,20 +278,14 @@ class Recognizer:
         """Digits found in the empty cells of a strip of evenly spaced digits (a Sudoku row, boxes on a form):
         the threshold that dark pen digits set can lose a faint printed one entirely.
 
-        A strip (shorter side under ``GRID_STRIP_MAX_SIDE_PX``) holding one line of at least
-        ``GRID_MIN_DIGITS`` digits whose spacing varies by less than ``GRID_MAX_SPACING_SPREAD`` is a row of
-        cells; a gap of ``GRID_GAP_SPACINGS`` spacings or more between two digits, or a spacing's room before
-        the first or after the last, holds cells without a digit. Each such cell, one spacing wide and the
+        In a row of cells (``_cell_spacing``), a gap of ``GRID_GAP_SPACINGS`` spacings or more between two
+        digits, or a spacing's room before the first or after the last, holds cells without a digit. Each such cell, one spacing wide and the
         strip's height, is read as a single digit; one read with at least ``GRID_CELL_MIN_CONFIDENCE``, about
         as tall as the line's digits, is added."""
         rgb = decoded.rgb
-        if len(crops) < GRID_MIN_DIGITS or len({crop.line for crop in crops}) > 1 or min(rgb.shape[:2]) >= GRID_STRIP_MAX_SIDE_PX:
-            return []
-        centres = sorted(crop.box[0] + crop.box[2] / 2 for crop in crops)
-        spacings = np.diff(centres)
-        spacing = float(np.median(spacings))
-        even = spacings[spacings < GRID_GAP_SPACINGS * spacing]
-        if float(np.std(even)) > GRID_MAX_SPACING_SPREAD * spacing:
+        centres = sorted(_centre_x(crop) for crop in crops)
+        spacing = _cell_spacing(centres, crops, rgb.shape)
+        if spacing is None:
             return []
         digit_height = float(np.median([crop.box[3] for crop in crops]))
         found = []
@@ -355,6 +352,42 @@ def _cell_around(box: tuple[int, int, int, int], digit_height: float, shape: tup
     left, top = max(0, int(centre_x - half)), max(0, int(centre_y - half))
     right, bottom = min(shape[1], int(centre_x + half)), min(shape[0], int(centre_y + half))
     return left, top, right - left, bottom - top
+
+
+def _cell_spacing(centres: list[float], crops: list[DigitCrop], shape: tuple[int, ...]) -> float | None:
+    """The spacing of a row of cells, or None where the digits are not one: a strip (shorter side under
+    ``GRID_STRIP_MAX_SIDE_PX``) holding one line of at least ``GRID_MIN_DIGITS`` digits at the sorted
+    ``centres``, whose spacing (gaps of empty cells aside) varies by less than ``GRID_MAX_SPACING_SPREAD``
+    of its median."""
+    if len(centres) < GRID_MIN_DIGITS or len({crop.line for crop in crops}) > 1 or min(shape[:2]) >= GRID_STRIP_MAX_SIDE_PX:
+        return None
+    spacings = np.diff(centres)
+    spacing = float(np.median(spacings))
+    even = spacings[spacings < GRID_GAP_SPACINGS * spacing]
+    return spacing if float(np.std(even)) <= GRID_MAX_SPACING_SPREAD * spacing else None
+
+
+def _without_cell_slivers(crops: list[DigitCrop], digits: list[Digit], shape: tuple[int, ...]) -> tuple[list[DigitCrop], list[Digit]]:
+    """A row of cells less the ``1``s that stand within ``GRID_SLIVER_SPACINGS`` of a spacing from a
+    neighbour: pieces of the grid line between two cells (a bold line broken up in a photo), not digits,
+    where the row is evenly spaced without them."""
+    order = sorted(range(len(crops)), key=lambda index: _centre_x(crops[index]))
+    centres = [_centre_x(crops[index]) for index in order]
+    spacing = float(np.median(np.diff(centres))) if len(centres) > 1 else 0.0
+    slivers = {
+        index for position, index in enumerate(order)
+        if digits[index].value == 1 and any(
+            abs(centres[position] - centres[other]) < GRID_SLIVER_SPACINGS * spacing
+            for other in (position - 1, position + 1) if 0 <= other < len(order))
+    }
+    kept = [index for index in order if index not in slivers]
+    if not slivers or _cell_spacing([_centre_x(crops[index]) for index in kept], crops, shape) is None:
+        return crops, digits
+    return [crops[index] for index in kept], [digits[index] for index in kept]
+
+
+def _centre_x(crop: DigitCrop) -> float:
+    return crop.box[0] + crop.box[2] / 2
 
 
 def _empty_cell_centres(centres: list[float], spacing: float, width: int) -> list[float]:
