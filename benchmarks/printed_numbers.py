@@ -6,7 +6,9 @@ colours, slightly blurred and noisy. Three folders, the same numbers in each:
 
 - ``loose_80``: 80-pixel type with a margin of a third of the type's height around it (a control);
 - ``tight_80``: the same, cropped to the digits' own box plus 2-25% of their height above and below;
-- ``tight_250``: 250-pixel type cropped the same way (a close-up, its shorter side over 200 px).
+- ``tight_250``: 250-pixel type cropped the same way (a close-up, its shorter side over 200 px);
+- ``symbols_80``: as ``loose_80``, with a currency sign, ``#``, ``No``, a unit or brackets around the
+  number; the label is still the digits alone (a price tag, a house number plate).
 
 Tight crops are where strokes can be bolder than the light window that evens out a photo. The folders
 are written to a temporary directory and read by ``realworld.py`` (digitrec, the naive pipeline and
@@ -33,7 +35,9 @@ COUNT = 150
 SEED = 2026
 LOOSE_MARGIN_FRACTION = 1 / 3
 TIGHT_MARGIN_FRACTION = (0.02, 0.25)
-SETS = (("loose_80", 80, False), ("tight_80", 80, True), ("tight_250", 250, True))
+SETS = (("loose_80", 80, False, False), ("tight_80", 80, True, False), ("tight_250", 250, True, False),
+        ("symbols_80", 80, False, True))  # name, type size, cropped tight, with symbols around the number
+SYMBOLS = (("$", ""), ("€ ", ""), ("#", ""), ("No ", ""), ("", " kg"), ("(", ")"), ("", " €"), ("", "%"))
 NOISE_SIGMA = 6.0
 BLUR_SIGMA_PER_SIZE = (0.004, 0.015)  # of the type size
 
@@ -60,13 +64,15 @@ def write_sets(folder: Path, fonts: list[Path], count: int, rng: np.random.Gener
     numbers = [_number(rng) for _ in range(count)]
     looks = [(fonts[rng.integers(len(fonts))], *_colours(rng), rng.uniform(*BLUR_SIGMA_PER_SIZE),
               rng.uniform(*TIGHT_MARGIN_FRACTION), int(rng.integers(1 << 30))) for _ in range(count)]
-    for name, size_px, tight in SETS:
+    symbols = [SYMBOLS[rng.integers(len(SYMBOLS))] for _ in range(count)]  # drawn last: the other folders stay as they were
+    for name, size_px, tight, with_symbols in SETS:
         (folder / name / "images").mkdir(parents=True, exist_ok=True)
         with open(folder / name / "labels.csv", "w", newline="") as labels:
             writer = csv.writer(labels)
             writer.writerow(["file", "label", "kind"])
-            for index, (number, (font, paper, ink, blur, margin, noise_seed)) in enumerate(zip(numbers, looks)):
-                picture = _draw(number, font, size_px, paper, ink, LOOSE_MARGIN_FRACTION if not tight else margin, tight)
+            for index, (number, (before, after), (font, paper, ink, blur, margin, noise_seed)) in enumerate(zip(numbers, symbols, looks)):
+                text = before + number + after if with_symbols else number
+                picture = _draw(text, font, size_px, paper, ink, LOOSE_MARGIN_FRACTION if not tight else margin, tight)
                 picture = _camera(picture, blur * size_px, np.random.default_rng(noise_seed))
                 file = f"images/{name}-{index:04d}.png"
                 cv2.imwrite(str(folder / name / file), cv2.cvtColor(picture, cv2.COLOR_RGB2BGR))
