@@ -90,3 +90,10 @@ def test_realworld_prints_the_markdown_table(realworld_dev):
     assert result.returncode == 0, result.stderr
     assert "| source | kind | n | digitrec acc |" in result.stdout
     assert "| **overall** |" in result.stdout
+
+
+def test_printed_numbers_prints_a_row_per_folder(fonts):
+    result = run_script("printed_numbers.py", "--count", "3")
+    assert result.returncode == 0, result.stderr
+    for folder in ("loose_80", "tight_80", "tight_250", "symbols_80"):
+        assert f"| {folder} | multi | 3 |" in result.stdout
