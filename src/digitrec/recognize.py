@@ -221,14 +221,7 @@ class Recognizer:
             readings.append([crop for line in find_digits(decoded.rgb, judge=judge, bold=True) for crop in line])
         after_segment = time.perf_counter()
         crops, digits = _surer_reading(readings, self._classify([crop for crops in readings for crop in crops], decoded))
-        if not single:
-            digits = self._reread_unsure_alone(crops, digits, decoded.rgb)
-        if not single:
-            crops, digits = _without_cell_slivers(crops, digits, decoded.rgb.shape)
-        numbered = [(crop.line, digit) for crop, digit in zip(crops, digits)]
-        added = [] if single else self._empty_cells_read(crops, decoded)
-        if added:
-            numbered = sorted(numbered + added, key=lambda line_and_digit: (line_and_digit[0], line_and_digit[1].box[0]))
+        numbered = [(crop.line, digit) for crop, digit in zip(crops, digits)] if single else self._cells_checked(crops, digits, decoded)
         after_classify = time.perf_counter()
         kept = [(line, digit) for line, digit in numbered if digit.confidence >= self.min_confidence]
         timings_ms = {
@@ -247,6 +240,17 @@ class Recognizer:
         if not crops:
             raise NoDigitError("no digit found: the picture holds no ink that stands out from its background")
         return self._classify(crops, decoded)[0]
+
+    def _cells_checked(self, crops: list[DigitCrop], digits: list[Digit], decoded: DecodedImage) -> list[tuple[int, Digit]]:
+        """A string's digits, numbered by line, after the checks that read parts of the picture as single-digit
+        cells: unsure digits read again, grid slivers between cells dropped, empty cells read."""
+        digits = self._reread_unsure_alone(crops, digits, decoded.rgb)
+        crops, digits = _without_cell_slivers(crops, digits, decoded.rgb.shape)
+        numbered = [(crop.line, digit) for crop, digit in zip(crops, digits)]
+        added = self._empty_cells_read(crops, decoded)
+        if not added:
+            return numbered
+        return sorted(numbered + added, key=lambda line_and_digit: (line_and_digit[0], line_and_digit[1].box[0]))
 
     def _reread_unsure_alone(self, crops: list[DigitCrop], digits: list[Digit], rgb: np.ndarray) -> list[Digit]:
         """Digits the network is unsure of that stand alone read again, each as a single-digit cell cut around
