@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"digitrec {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     _add_train(commands)
+    _add_average(commands)
     _add_evaluate(commands)
     _add_predict(commands)
     _add_serve(commands)
@@ -101,6 +102,36 @@ def _run_train(args) -> int:
         print(f"\nStopped. Finished epochs are saved; continue with: digitrec train --resume {run_dir}", file=sys.stderr)
         return EXIT_INTERRUPTED
     print(f"Test accuracy {metrics['accuracy']:.2%} ({metrics['errors']} errors). Report: {run_dir / 'report.md'}")
+    return 0
+
+
+def _add_average(commands) -> None:
+    average = commands.add_parser(
+        "average",
+        help="combine trained networks into one that answers with their mean",
+        description="Write one .keras network whose answer is the mean of the given networks' probabilities "
+        "(networks trained alike from different seeds err on different pictures). The first is asked alone "
+        "where it is sure, so reading costs about what one network costs. MODEL is a .keras file or a run folder.",
+    )
+    average.add_argument("models", nargs="+", type=Path, metavar="MODEL", help="two or more .keras files or run folders")
+    average.add_argument("--out", type=Path, required=True, help="the .keras file to write")
+    average.set_defaults(handler=_run_average)
+
+
+def _run_average(args) -> int:
+    from digitrec.classifier import load_keras_model
+    from digitrec.errors import UsageError
+    from digitrec.files import atomic_write
+    from digitrec.model import averaged
+
+    if len(args.models) < 2:
+        raise UsageError(f"give two or more networks to average, got {len(args.models)}")
+    if args.out.suffix != ".keras":
+        raise UsageError(f"--out {args.out}: name a .keras file")
+    paths = [path / "model.keras" if path.is_dir() else path for path in args.models]
+    network = averaged([load_keras_model(path) for path in paths])
+    atomic_write(args.out, network.save)
+    print(f"Wrote {args.out}: the mean of {len(paths)} networks ({', '.join(map(str, paths))})")
     return 0
 
 

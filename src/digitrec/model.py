@@ -10,6 +10,7 @@ layers = keras.layers
 
 INPUT_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
+MEMBER_PREFIX = "member_"  # the names of an averaged network's members
 
 
 def conv_bn(
@@ -101,6 +102,29 @@ ARCHITECTURES: dict[str, Callable[[], keras.Model]] = {
     "default": default,
     "fast": fast,
 }
+
+
+def averaged(members: list[keras.Model]) -> keras.Model:
+    """One network whose answer is the mean of its ``members``' probabilities.
+
+    Networks trained alike from different seeds err on different pictures, so their mean errs
+    less: on real pictures more than on MNIST (docs/training.md). The members are renamed
+    ``member_0``, ``member_1``, ... in the order given; ``Classifier`` asks the first alone where it
+    is sure.
+    """
+    if len(members) < 2:
+        raise ValueError(f"an average needs at least two networks, got {len(members)}")
+    for index, member in enumerate(members):
+        member.name = f"{MEMBER_PREFIX}{index}"
+    inputs = keras.Input(INPUT_SHAPE)
+    return keras.Model(inputs, layers.Average()([member(inputs) for member in members]), name="averaged")
+
+
+def members_of(model: keras.Model) -> list[keras.Model]:
+    """The networks an ``averaged`` model averages, in order; none for any other model."""
+    if not isinstance(model.layers[-1], layers.Average):
+        return []
+    return [layer for layer in model.layers if layer.name.startswith(MEMBER_PREFIX) and isinstance(layer, keras.Model)]
 
 
 def build_model(arch: str) -> keras.Model:
