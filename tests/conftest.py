@@ -70,3 +70,23 @@ def fonts() -> list[Path]:
     if not found:
         pytest.skip("no fonts with digits installed")
     return found[:5]
+
+
+@pytest.fixture(scope="session")
+def constant_network():
+    """Make a network that answers the same probabilities whatever it is shown:
+    ``constant_network({7: 0.6, 1: 0.4})`` (the other digits near 0). A Dense layer with only a bias."""
+    import numpy as np
+
+    from digitrec.backend import keras
+
+    def make(answer: dict[int, float]):
+        probabilities = np.full(10, 1e-9, np.float32)
+        for digit, probability in answer.items():
+            probabilities[digit] = probability
+        network = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+        kernel, _ = network.layers[-1].get_weights()
+        network.layers[-1].set_weights([np.zeros_like(kernel), np.log(probabilities)])
+        return network
+
+    return make

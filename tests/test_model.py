@@ -31,20 +31,8 @@ def test_unknown_architecture_names_the_choices():
         build_model("vgg")
 
 
-def _constant_network(probabilities: list[float]):
-    """A network that answers ``probabilities`` whatever it is shown (a Dense layer with only a bias)."""
-    from digitrec.backend import keras
-
-    network = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
-    kernel, _ = network.layers[-1].get_weights()
-    network.layers[-1].set_weights([np.zeros_like(kernel), np.log(np.asarray(probabilities, np.float32))])
-    return network
-
-
-def test_an_averaged_network_answers_its_members_mean():
-    first = [0.7, 0.3] + [0.0 + 1e-9] * 8
-    second = [0.1, 0.9] + [0.0 + 1e-9] * 8
-    network = averaged([_constant_network(first), _constant_network(second)])
+def test_an_averaged_network_answers_its_members_mean(constant_network):
+    network = averaged([constant_network({0: 0.7, 1: 0.3}), constant_network({0: 0.1, 1: 0.9})])
     answer = np.asarray(network(np.zeros((2, 28, 28, 1), np.float32), training=False))
     np.testing.assert_allclose(answer[:, :2], [[0.4, 0.6], [0.4, 0.6]], atol=1e-5)
     assert [member.name for member in members_of(network)] == ["member_0", "member_1"]
