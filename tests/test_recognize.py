@@ -170,6 +170,17 @@ def test_a_bold_digit_filling_a_sign_is_read_whole(recognizer, digit, thickness_
     assert recognizer.read_digit(sign).value == int(digit)
 
 
+@pytest.mark.parametrize("bar_width_px", [40, 44, 48])
+def test_a_bold_one_that_is_a_solid_bar_is_read_as_one(recognizer, bar_width_px):
+    """A plate's bold ``1`` is a solid bar filling its box, as the paper inside a cell's grid lines does; it is
+    taller than wide, a cell is not. Hollowed out by the light-evening window it read ``0`` or ``5``."""
+    sign = np.full((100, 100, 3), (70, 70, 75), np.uint8)
+    left = 50 - bar_width_px // 2
+    cv2.rectangle(sign, (left, 12), (left + bar_width_px, 88), (225, 225, 220), -1)
+    sign = cv2.GaussianBlur(sign, (0, 0), 2.0)
+    assert recognizer.read_digit(sign).value == 1
+
+
 @pytest.mark.parametrize("text", ["4281", "2026", "5849"])
 @pytest.mark.parametrize("dark_ink", [True, False])
 def test_bold_printed_digits_cropped_tight_are_read_whole(recognizer, text, dark_ink):

@@ -74,6 +74,7 @@ NEAR_BORDER_FRACTION = 0.05
 SPECK_AREA_FRACTION = 0.04
 SINGLE_TRUSTED_LIKENESS = 0.97  # the judge's confidence at which a cell's main reading stands unchallenged
 MAX_DIGIT_FILL = 0.75  # of its box, that a digit's strokes cover, even a bold one's; the paper inside a cell's grid lines covers more
+BAR_ASPECT = 1.5  # but a bold 1 is one solid bar that fills its box: this many times taller than wide (a cell is about square)
 BORDER_REMAINS_AREA_FRACTION = 0.3
 BORDER_BAND_FRACTION = 0.15
 EDGE_TO_EDGE_FRACTION = 0.95  # of a row or column, crossed by a ruled box's line
@@ -229,7 +230,7 @@ def global_threshold_crop(rgb: np.ndarray, scale_xy: tuple[float, float] = (1.0,
 def _central_ink_crop(mask: np.ndarray, flat: np.ndarray, scale_xy: tuple[float, float]) -> DigitCrop | None:
     """The digit among the ink ``mask``'s components: those reaching into the crop's middle (less specks),
     with their strength between the paper's level and the ink's in ``flat``; None where there are none,
-    or where they fill their box as no digit's strokes do."""
+    or where they fill their box as no digit's strokes do, unless that box is a tall bar (a bold ``1``)."""
     height, width = mask.shape
     if mask.all() or not mask.any():
         return None
@@ -244,7 +245,8 @@ def _central_ink_crop(mask: np.ndarray, flat: np.ndarray, scale_xy: tuple[float,
     kept = [label for label in range(1, count) if in_middle[label] > 0 and stats[label, cv2.CC_STAT_AREA] >= SPECK_AREA_FRACTION * main_area]
     digit_mask = np.isin(labels, kept)
     rows, cols = np.flatnonzero(digit_mask.any(axis=1)), np.flatnonzero(digit_mask.any(axis=0))
-    if digit_mask.sum() > MAX_DIGIT_FILL * (rows[-1] - rows[0] + 1) * (cols[-1] - cols[0] + 1):
+    box_height, box_width = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+    if digit_mask.sum() > MAX_DIGIT_FILL * box_height * box_width and box_height < BAR_ASPECT * box_width:
         return None
     ink_level, paper_level = float(flat[mask].mean()), float(flat[~mask].mean())
     strength = np.clip((flat - paper_level) / (ink_level - paper_level), 0.0, 1.0)
