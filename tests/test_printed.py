@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitrec.printed import FontsError, find_digit_fonts, render_printed_digits
+from digitrec.printed import FontsError, find_digit_fonts, render_printed_digits, render_printed_signs
 
 
 def test_rendered_digits_are_balanced_mnist_form_images(fonts):
@@ -25,3 +25,13 @@ def test_no_fonts_gives_an_error_that_says_what_to_install(tmp_path):
     assert find_digit_fonts((tmp_path,)) == []
     with pytest.raises(FontsError, match="--printed 0"):
         render_printed_digits(10, seed=1, fonts=[])
+
+
+def test_rendered_signs_are_mnist_form_images_that_are_not_boxes(fonts):
+    """Each sign is drawn from a font whose character map has it: a font draws a box, which looks like a
+    ``0``, for a character it lacks."""
+    signs = render_printed_signs(30, seed=1, fonts=fonts, signs="$#€")
+    assert signs.shape == (30, 28, 28) and signs.dtype == np.float32
+    assert all(sign.max() > 0.5 for sign in signs)
+    with pytest.raises(FontsError, match="draws any of"):
+        render_printed_signs(3, seed=1, fonts=fonts, signs="\U000F0000")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont
 
 from digitrec.preprocess import to_mnist_form
@@ -20,6 +21,9 @@ FONT_SUFFIXES = {".ttf", ".otf"}
 SKIPPED_FONT_WORDS = ("symbol", "dingbat", "d050000l", "emoji", "math", "music", "braille", "ornament", "icon", "weather", "dseg14")
 CANVAS_PX = 112
 PROBE_SIZE_PX = 48
+# What stands beside numbers on tags, plates and forms and is not a digit. Left out: letters a digit
+# is often written like (O o Q D I l i j S s Z z B b G g q U u) and strokes a 1 may be (| ! / \).
+SIGNS = "ACEFHJKLMNPRTVWXYacdefhkmnprtvwxy$#%&@€£¥+*?<>()[]{}°"
 
 
 class FontsError(Exception):
@@ -76,6 +80,33 @@ def render_printed_digits(count: int, seed: int, fonts: list[Path] | None = None
         glyph = np.asarray(_render(str(label), font, stroke_px), np.float32) / 255.0
         images[i] = to_mnist_form(_distort(glyph, rng))
     return images, labels.astype(np.uint8)
+
+
+def render_printed_signs(count: int, seed: int, fonts: list[Path] | None = None, signs: str = SIGNS) -> np.ndarray:
+    """``count`` printed ``signs`` (letters, currency signs, brackets) as N x 28 x 28 float32 images in MNIST
+    form, drawn like ``render_printed_digits``'s digits, each from a font that has a glyph for it."""
+    fonts = find_digit_fonts() if fonts is None else fonts
+    pairs = [(path, sign) for path in fonts for sign in _drawn_characters(path, signs)]
+    if not pairs:
+        raise FontsError(f"none of the fonts found draws any of {signs!r}; install some (e.g. apt-get install fonts-dejavu)")
+    rng = np.random.default_rng([seed, 13])
+    images = np.empty((count, 28, 28), np.float32)
+    loaded: dict[tuple[Path, int], ImageFont.FreeTypeFont] = {}
+    for i in range(count):
+        path, sign = pairs[rng.integers(len(pairs))]
+        size = int(rng.integers(36, 72))
+        font = loaded.setdefault((path, size), ImageFont.truetype(str(path), size))
+        glyph = np.asarray(_render(sign, font, stroke_px=int(rng.choice([0, 0, 0, 1, 2]))), np.float32) / 255.0
+        images[i] = to_mnist_form(_distort(glyph, rng))
+    return images
+
+
+def _drawn_characters(path: Path, characters: str) -> str:
+    """Those of ``characters`` that the font at ``path`` has a glyph for, by its character map (for the
+    others a font draws its "missing glyph" box, which looks like a ``0``)."""
+    with TTFont(str(path), fontNumber=0, lazy=True) as font:
+        mapped = font.getBestCmap() or {}
+    return "".join(character for character in characters if ord(character) in mapped)
 
 
 def _distort(glyph: np.ndarray, rng: np.random.Generator) -> np.ndarray:

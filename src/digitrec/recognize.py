@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from digitrec.classifier import Classifier, bundled_reader_path
+from digitrec.digitness import bundled_digitness_path
 from digitrec.files import atomic_write
 from digitrec.imageio import DecodedImage, ImageSource, decode_image
 from digitrec.memory import keep_freed_memory
@@ -190,8 +191,10 @@ def _write_image(path: Path, bgr: np.ndarray) -> None:
 class Recognizer:
     """Reads digits from images with a trained network (the bundled reader model unless ``model_path`` is given).
 
-    ``min_confidence`` drops digits the network is less sure of (0 keeps all). Making one tells the C
-    library to keep freed photo-sized buffers for the next read (``digitrec.memory``).
+    A digit's confidence is the network's probability for it times the digitness judge's that it is a
+    digit at all (``digitrec.digitness``): a sign read as a digit comes out unsure. ``min_confidence``
+    drops digits with less confidence (0 keeps all). Making one tells the C library to keep freed
+    photo-sized buffers for the next read (``digitrec.memory``).
     """
 
     def __init__(self, model_path: str | os.PathLike | None = None, min_confidence: float = 0.0):
@@ -199,7 +202,8 @@ class Recognizer:
             raise ValueError(f"min_confidence must be between 0 and 1, got {min_confidence}")
         self.classifier = Classifier(model_path if model_path is not None else bundled_reader_path())
         self.wholeness = Classifier(bundled_wholeness_path(), outputs=1)
-        for network in (self.classifier, self.wholeness):
+        self.digitness = Classifier(bundled_digitness_path(), outputs=1)
+        for network in (self.classifier, self.wholeness, self.digitness):
             network.predict_proba(np.zeros((1, 28, 28), np.float32))  # trace the graph now, not on the first image
         self.min_confidence = min_confidence
         keep_freed_memory()
@@ -222,6 +226,7 @@ class Recognizer:
         after_segment = time.perf_counter()
         crops, digits = _surer_reading(readings, self._classify([crop for crops in readings for crop in crops], decoded))
         numbered = [(crop.line, digit) for crop, digit in zip(crops, digits)] if single else self._cells_checked(crops, digits, decoded)
+        numbered = list(zip([line for line, _ in numbered], self._weighed_by_digitness([digit for _, digit in numbered])))
         after_classify = time.perf_counter()
         kept = [(line, digit) for line, digit in numbered if digit.confidence >= self.min_confidence]
         timings_ms = {
@@ -235,6 +240,10 @@ class Recognizer:
 
     def read_digit(self, image: ImageSource) -> Digit:
         """The one digit of a single-digit crop; ``NoDigitError`` when the crop holds no ink."""
+        return self._weighed_by_digitness([self._read_cell(image)])[0]
+
+    def _read_cell(self, image: ImageSource) -> Digit:
+        """``read_digit`` with the network's own confidence: what the string checks compare."""
         decoded = decode_image(image, max_side_px=WORK_MAX_SIDE_PX)
         crops = [crop for line in find_digits(decoded.rgb, single=True, judge=self._digit_likeness) for crop in line]
         if not crops:
@@ -271,7 +280,7 @@ class Recognizer:
                 continue
             x, y, width, height = cell
             try:
-                cell_digit = self.read_digit(rgb[y: y + height, x: x + width])
+                cell_digit = self._read_cell(rgb[y: y + height, x: x + width])
             except NoDigitError:
                 continue
             if cell_digit.confidence > digit.confidence + REREAD_MARGIN:
@@ -296,13 +305,20 @@ class Recognizer:
         for centre in _empty_cell_centres(centres, spacing, rgb.shape[1]):
             left, right = max(0, int(centre - spacing / 2)), min(rgb.shape[1], int(centre + spacing / 2))
             try:
-                digit = self.read_digit(rgb[:, left:right])
+                digit = self._read_cell(rgb[:, left:right])
             except NoDigitError:
                 continue
             x, y, width, height = digit.box
             if digit.confidence >= GRID_CELL_MIN_CONFIDENCE and abs(height / digit_height - 1) <= GRID_CELL_HEIGHT_SPREAD:
                 found.append((crops[0].line, replace(digit, box=_scaled_box((left + x, y, width, height), *decoded.reduction))))
         return found
+
+    def _weighed_by_digitness(self, digits: list[Digit]) -> list[Digit]:
+        """``digits`` with each confidence multiplied by the digitness judge's probability that its input is a digit."""
+        if not digits:
+            return digits
+        digitness = self.digitness.predict_proba(np.stack([digit.input for digit in digits]))[:, 0]
+        return [replace(digit, confidence=digit.confidence * float(p)) for digit, p in zip(digits, digitness)]
 
     def _digit_likeness(self, inks: list[np.ndarray]) -> np.ndarray:
         """How sure the network is of each ink crop (its top probability): the judge between a single crop's two readings."""
