@@ -74,3 +74,17 @@ def test_a_model_with_the_wrong_number_of_outputs_is_refused(bundled_model):
 
     with pytest.raises(ModelLoadError, match="1 outputs"):
         Classifier(bundled_model, outputs=1)
+
+
+def test_a_trained_judge_is_saved_whole_with_its_report(tmp_path):
+    import argparse
+    import json
+
+    from digitrec.classifier import Classifier
+    from digitrec.wholeness import save_judge, wholeness_network
+
+    args = argparse.Namespace(out=tmp_path / "judge.keras", report=tmp_path / "report.json", epochs=3, seed=7)
+    save_judge(wholeness_network(), args, {"whole": {"n": 1, "mean_p_whole": 0.5, "accuracy": 1.0}})
+    assert Classifier(args.out, outputs=1).predict_proba(np.zeros((2, 28, 28), np.float32)).shape == (2, 1)
+    assert json.loads(args.report.read_text()) == {"epochs": 3, "seed": 7, "held_out": {"whole": {"n": 1, "mean_p_whole": 0.5, "accuracy": 1.0}}}
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["judge.keras", "report.json"]

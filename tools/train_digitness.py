@@ -10,9 +10,6 @@ MNIST's test digits and on signs drawn with another seed, which training never s
 """
 from __future__ import annotations
 
-import argparse
-import json
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +20,7 @@ from digitrec.handwriting import lead_in_ones
 from digitrec.photographed import photographed_digits
 from digitrec.preprocess import to_mnist_form
 from digitrec.printed import render_printed_digits, render_printed_signs
-from digitrec.wholeness import score_by_kind, train_wholeness
+from digitrec.wholeness import judge_arguments, save_judge, score_by_kind, train_wholeness
 
 PRINTED_COUNT = 12_000
 PHOTOGRAPHED_COUNT = 12_000
@@ -35,12 +32,7 @@ TEST_SEED_OFFSET = 1000
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=bundled_digitness_path())
-    parser.add_argument("--epochs", type=int, default=6)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--report", type=Path, default=Path("docs/bundled-model/digitness.json"))
-    args = parser.parse_args()
+    args = judge_arguments(__doc__.split("\n")[0], bundled_digitness_path(), 6, Path("docs/bundled-model/digitness.json"))
     (x_train, y_train), (x_test, _) = load_mnist()
     digits = np.concatenate([
         np.stack([to_mnist_form(digit) for digit in x_train]),
@@ -53,11 +45,7 @@ def main() -> None:
                              render_printed_signs(TEST_SIGNS, seed=args.seed + TEST_SEED_OFFSET))
     model = train_wholeness(examples, args.epochs, args.seed)
     scores = score_by_kind(model.predict(held_out.images[..., None], verbose=0)[:, 0], held_out)
-    with tempfile.TemporaryDirectory(dir=args.out.parent) as folder:  # written whole, then moved into place
-        staged = Path(folder) / args.out.name
-        model.save(staged)
-        staged.replace(args.out)
-    args.report.write_text(json.dumps({"epochs": args.epochs, "seed": args.seed, "held_out": scores}, indent=2) + "\n")
+    save_judge(model, args, scores)
     for kind, row in scores.items():
         print(f"{kind:6s} n={row['n']:5d}  mean P(digit)={row['mean_p_whole']:.3f}  judged right={row['accuracy']:.3f}")
 

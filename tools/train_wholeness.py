@@ -9,9 +9,6 @@ printed are on examples made from MNIST's test digits, which training never sees
 """
 from __future__ import annotations
 
-import argparse
-import json
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +16,7 @@ import numpy as np
 from digitrec.data import load_mnist
 from digitrec.handwriting import lead_in_ones
 from digitrec.printed import render_printed_digits
-from digitrec.wholeness import bundled_wholeness_path, make_examples, score_by_kind, train_wholeness
+from digitrec.wholeness import bundled_wholeness_path, judge_arguments, make_examples, save_judge, score_by_kind, train_wholeness
 
 PRINTED_COUNT = 12_000
 LEAD_IN_ONES = 4_000
@@ -27,12 +24,7 @@ TEST_DIGITS = 5_000
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=bundled_wholeness_path())
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--report", type=Path, default=Path("docs/bundled-model/wholeness.json"))
-    args = parser.parse_args()
+    args = judge_arguments(__doc__.split("\n")[0], bundled_wholeness_path(), 10, Path("docs/bundled-model/wholeness.json"))
     (x_train, y_train), (x_test, _) = load_mnist()
     printed, _ = render_printed_digits(PRINTED_COUNT, seed=args.seed)
     ones = lead_in_ones(x_train[y_train == 1], LEAD_IN_ONES, np.random.default_rng([args.seed, 3]))
@@ -41,11 +33,7 @@ def main() -> None:
     held_out = make_examples(x_test[:TEST_DIGITS].astype(np.float32) / 255.0, TEST_DIGITS, np.random.default_rng([args.seed, 2]))
     model = train_wholeness(examples, args.epochs, args.seed)
     scores = score_by_kind(model.predict(held_out.images[..., None], verbose=0)[:, 0], held_out)
-    with tempfile.TemporaryDirectory(dir=args.out.parent) as folder:  # written whole, then moved into place
-        staged = Path(folder) / args.out.name
-        model.save(staged)
-        staged.replace(args.out)
-    args.report.write_text(json.dumps({"epochs": args.epochs, "seed": args.seed, "held_out": scores}, indent=2) + "\n")
+    save_judge(model, args, scores)
     for kind, row in scores.items():
         print(f"{kind:12s} n={row['n']:5d}  mean P(whole)={row['mean_p_whole']:.3f}  judged right={row['accuracy']:.3f}")
 

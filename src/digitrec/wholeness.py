@@ -11,6 +11,7 @@ through ``preprocess.to_mnist_form`` exactly as a crop from a picture does.
 """
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from digitrec.files import atomic_write, write_json
 from digitrec.preprocess import crop_to_ink, to_mnist_form
 
 BUNDLED_WHOLENESS_NAME = "digitrec-wholeness.keras"
@@ -175,6 +177,23 @@ def train_wholeness(examples: WholenessExamples, epochs: int, seed: int, verbose
     model.fit(examples.images[order][..., None], examples.labels[order], batch_size=TRAIN_BATCH_SIZE,
               epochs=epochs, shuffle=True, verbose=verbose)
     return model
+
+
+def judge_arguments(description: str, out: Path, epochs: int, report: Path) -> argparse.Namespace:
+    """The command line of a judge's training tool (``tools/train_wholeness.py``, ``tools/train_digitness.py``):
+    ``--out``, ``--epochs``, ``--seed`` and ``--report``, with these defaults."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--out", type=Path, default=out, help=f"the .keras file to write (default: {out})")
+    parser.add_argument("--epochs", type=int, default=epochs, help=f"passes over the examples (default: {epochs})")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    parser.add_argument("--report", type=Path, default=report, help=f"where the held-out figures go (default: {report})")
+    return parser.parse_args()
+
+
+def save_judge(model: "keras.Model", args: argparse.Namespace, scores: dict[str, dict[str, float]]) -> None:
+    """Write a trained judge to ``args.out`` (whole or not at all) and its held-out ``scores`` to ``args.report``."""
+    atomic_write(args.out, model.save)
+    write_json(args.report, {"epochs": args.epochs, "seed": args.seed, "held_out": scores})
 
 
 def score_by_kind(probabilities: np.ndarray, examples: WholenessExamples) -> dict[str, dict[str, float]]:
