@@ -3,7 +3,7 @@
     python tools/train_digitness.py [--out src/digitrec/models/digitrec-digitness.keras] [--epochs 6] [--seed 1]
 
 Digits: MNIST's 60,000 training digits, 4,000 of its ones given a lead-in stroke
-(``digitrec.handwriting``), 12,000 font-rendered printed digits and 12,000 digits photographed and
+(``digitrec.handwriting``), 12,000 font-rendered printed digits and 30,000 digits photographed and
 read back (``digitrec.photographed``), all in MNIST form as the reader makes it. Signs: 24,000
 letters, currency signs and brackets rendered from the installed fonts. The figures printed are on
 MNIST's test digits and on signs drawn with another seed, which training never sees.
@@ -23,7 +23,7 @@ from digitrec.printed import render_printed_digits, render_printed_signs
 from digitrec.wholeness import judge_arguments, save_judge, score_by_kind, train_wholeness
 
 PRINTED_COUNT = 12_000
-PHOTOGRAPHED_COUNT = 12_000
+PHOTOGRAPHED_COUNT = 30_000
 LEAD_IN_ONES = 4_000
 SIGN_COUNT = 24_000
 TEST_DIGITS = 5_000
