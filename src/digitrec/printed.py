@@ -73,12 +73,7 @@ def render_printed_digits(count: int, seed: int, fonts: list[Path] | None = None
     images = np.empty((count, 28, 28), np.float32)
     loaded: dict[tuple[Path, int], ImageFont.FreeTypeFont] = {}
     for i, label in enumerate(labels):
-        path = fonts[rng.integers(len(fonts))]
-        size = int(rng.integers(36, 72))
-        font = loaded.setdefault((path, size), ImageFont.truetype(str(path), size))
-        stroke_px = int(rng.choice([0, 0, 0, 1, 2]))
-        glyph = np.asarray(_render(str(label), font, stroke_px), np.float32) / 255.0
-        images[i] = to_mnist_form(_distort(glyph, rng))
+        images[i] = _drawn(str(label), fonts[rng.integers(len(fonts))], rng, loaded)
     return images, labels.astype(np.uint8)
 
 
@@ -94,11 +89,18 @@ def render_printed_signs(count: int, seed: int, fonts: list[Path] | None = None,
     loaded: dict[tuple[Path, int], ImageFont.FreeTypeFont] = {}
     for i in range(count):
         path, sign = pairs[rng.integers(len(pairs))]
-        size = int(rng.integers(36, 72))
-        font = loaded.setdefault((path, size), ImageFont.truetype(str(path), size))
-        glyph = np.asarray(_render(sign, font, stroke_px=int(rng.choice([0, 0, 0, 1, 2]))), np.float32) / 255.0
-        images[i] = to_mnist_form(_distort(glyph, rng))
+        images[i] = _drawn(sign, path, rng, loaded)
     return images
+
+
+def _drawn(text: str, path: Path, rng: np.random.Generator, loaded: dict[tuple[Path, int], ImageFont.FreeTypeFont]) -> np.ndarray:
+    """``text`` in the font at ``path`` at a random size and weight, distorted (``_distort``), in MNIST form;
+    ``loaded`` keeps the fonts opened so far."""
+    size = int(rng.integers(36, 72))
+    font = loaded.setdefault((path, size), ImageFont.truetype(str(path), size))
+    stroke_px = int(rng.choice([0, 0, 0, 1, 2]))
+    glyph = np.asarray(_render(text, font, stroke_px), np.float32) / 255.0
+    return to_mnist_form(_distort(glyph, rng))
 
 
 def _drawn_characters(path: Path, characters: str) -> str:
