@@ -256,3 +256,39 @@ def test_a_piece_of_grid_line_between_two_cells_is_not_a_one(recognizer, x):
     cv2.line(sliver, (x, 28), (x + 2, 68), 255, 4)
     darkening = 0.6 * cv2.GaussianBlur(sliver, (0, 0), 1.5).astype(np.float32)[..., None] / 255
     assert recognizer.read((row * (1 - darkening)).astype(np.uint8)).text == "735291846"
+
+
+def _stroke_crops(segments: list[tuple[tuple[int, int], tuple[int, int]]], size: tuple[int, int] = (120, 60)):
+    """A picture with each segment drawn as one pen stroke, and one crop per stroke as segmentation gives it."""
+    from digitrec.imageio import DecodedImage
+    from digitrec.segment import DigitCrop
+
+    height, width = size
+    crops = []
+    for start, end in segments:
+        ink = np.zeros((height, width), np.float32)
+        cv2.line(ink, start, end, 1.0, 4, cv2.LINE_AA)
+        rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+        box = (int(columns[0]), int(rows[0]), int(columns[-1] - columns[0] + 1), int(rows[-1] - rows[0] + 1))
+        crops.append(DigitCrop(box=box, ink=ink[rows[0]: rows[-1] + 1, columns[0]: columns[-1] + 1], line=0))
+    picture = np.full((height, width, 3), 235, np.uint8)
+    return crops, DecodedImage(rgb=picture, full_size=(width, height))
+
+
+def test_a_one_drawn_in_two_strokes_is_read_as_one_one(recognizer):
+    """A slanted 1 whose stroke broke where the pen ran dry: both pieces read as 1s (``16346`` read ``116346``)."""
+    crops, decoded = _stroke_crops([((22, 100), (30, 62)), ((30, 62), (40, 20))])
+    digits = recognizer._classify(crops, decoded)
+    assert [digit.value for digit in digits] == [1, 1]
+    joined, read = recognizer._split_ones_joined(crops, digits, decoded)
+    assert len(joined) == 1 and read[0].value == 1
+    assert joined[0].box == (crops[0].box[0], crops[1].box[1], crops[1].box[0] + crops[1].box[2] - crops[0].box[0],
+                             crops[0].box[1] + crops[0].box[3] - crops[1].box[1])
+
+
+def test_two_ones_written_side_by_side_stay_two(recognizer):
+    crops, decoded = _stroke_crops([((15, 20), (15, 100)), ((42, 20), (42, 100))])
+    digits = recognizer._classify(crops, decoded)
+    assert [digit.value for digit in digits] == [1, 1]
+    kept, read = recognizer._split_ones_joined(crops, digits, decoded)
+    assert [digit.value for digit in read] == [1, 1] and kept == crops

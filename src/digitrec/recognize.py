@@ -45,6 +45,9 @@ GRID_EDGE_ROOM = 0.3  # of a spacing, that a cell before the first digit or afte
 GRID_CELL_MIN_CONFIDENCE = 0.95
 GRID_CELL_HEIGHT_SPREAD = 0.3  # a digit found in an empty cell is within this of the line's digit height
 GRID_SLIVER_SPACINGS = 0.5  # a 1 closer than this to a neighbour in a row of cells is a piece of grid line
+ONE_PAIR_MAX_GAP = 0.05  # of the line's digit height, between two 1s that may be one 1 drawn in two strokes
+ONE_PAIR_MAX_WIDTH = 0.9  # of their joined height: two 1s written side by side are wider
+ONE_PAIR_MIN_CONFIDENCE = 0.6  # that the network reads the pair as a 1
 BOX_THICKNESS_DIVISOR = 60
 LABEL_PADDING_PX = 1
 LABEL_SHRINK_STEPS = 4
@@ -225,7 +228,7 @@ class Recognizer:
             readings.append([crop for line in find_digits(decoded.rgb, judge=judge, bold=True) for crop in line])
         after_segment = time.perf_counter()
         crops, digits = _surer_reading(readings, self._classify([crop for crops in readings for crop in crops], decoded))
-        numbered = [(crop.line, digit) for crop, digit in zip(crops, digits)] if single else self._cells_checked(crops, digits, decoded)
+        numbered = [(crop.line, digit) for crop, digit in zip(crops, digits)] if single else self._string_checked(crops, digits, decoded)
         numbered = list(zip([line for line, _ in numbered], self._weighed_by_digitness([digit for _, digit in numbered])))
         after_classify = time.perf_counter()
         kept = [(line, digit) for line, digit in numbered if digit.confidence >= self.min_confidence]
@@ -250,9 +253,11 @@ class Recognizer:
             raise NoDigitError("no digit found: the picture holds no ink that stands out from its background")
         return self._classify(crops, decoded)[0]
 
-    def _cells_checked(self, crops: list[DigitCrop], digits: list[Digit], decoded: DecodedImage) -> list[tuple[int, Digit]]:
-        """A string's digits, numbered by line, after the checks that read parts of the picture as single-digit
-        cells: unsure digits read again, grid slivers between cells dropped, empty cells read."""
+    def _string_checked(self, crops: list[DigitCrop], digits: list[Digit], decoded: DecodedImage) -> list[tuple[int, Digit]]:
+        """A string's digits, numbered by line, after the checks that need the network's readings: ones
+        drawn in two strokes joined, and the checks that read parts of the picture as single-digit cells
+        (unsure digits read again, grid slivers between cells dropped, empty cells read)."""
+        crops, digits = self._split_ones_joined(crops, digits, decoded)
         digits = self._reread_unsure_alone(crops, digits, decoded.rgb)
         crops, digits = _without_cell_slivers(crops, digits, decoded.rgb.shape)
         numbered = [(crop.line, digit) for crop, digit in zip(crops, digits)]
@@ -260,6 +265,31 @@ class Recognizer:
         if not added:
             return numbered
         return sorted(numbered + added, key=lambda line_and_digit: (line_and_digit[0], line_and_digit[1].box[0]))
+
+    def _split_ones_joined(self, crops: list[DigitCrop], digits: list[Digit],
+                           decoded: DecodedImage) -> tuple[list[DigitCrop], list[Digit]]:
+        """Two neighbouring ``1``s that are one ``1`` drawn in two strokes (a lead-in stroke from its top down
+        to the left, a stroke broken in two), as many writers outside the US draw it: read together as one.
+
+        Candidates touch or nearly (``ONE_PAIR_MAX_GAP`` of the line's digit height apart) and together are
+        no wider than ``ONE_PAIR_MAX_WIDTH`` of their height, as two ones written side by side are; the
+        pair stands as one digit where the network reads it as a ``1`` with ``ONE_PAIR_MIN_CONFIDENCE``.
+        """
+        crops, digits = list(crops), list(digits)
+        digit_height = float(np.median([crop.box[3] for crop in crops])) if crops else 0.0
+        index = 0
+        while index + 1 < len(crops):
+            left, right = crops[index], crops[index + 1]
+            both_ones = digits[index].value == 1 and digits[index + 1].value == 1 and left.line == right.line
+            joined = _joined_crop(left, right) if both_ones else None
+            if (joined is not None and right.box[0] - (left.box[0] + left.box[2]) <= ONE_PAIR_MAX_GAP * digit_height
+                    and joined.box[2] <= ONE_PAIR_MAX_WIDTH * joined.box[3]):
+                one = self._classify([joined], decoded)[0]
+                if one.value == 1 and one.confidence >= ONE_PAIR_MIN_CONFIDENCE:
+                    crops[index: index + 2], digits[index: index + 2] = [joined], [one]
+                    continue
+            index += 1
+        return crops, digits
 
     def _reread_unsure_alone(self, crops: list[DigitCrop], digits: list[Digit], rgb: np.ndarray) -> list[Digit]:
         """Digits the network is unsure of that stand alone read again, each as a single-digit cell cut around
@@ -361,6 +391,20 @@ def _surer_reading(readings: list[list[DigitCrop]], digits: list[Digit]) -> tupl
     if _mean_confidence(second[1]) > _mean_confidence(first[1]) + BOLD_READING_MARGIN:
         return second
     return first
+
+
+def _joined_crop(left: DigitCrop, right: DigitCrop) -> DigitCrop:
+    """One crop holding both crops' ink, in the picture's pixels (each ink brought to its box's size)."""
+    x0, y0 = min(left.box[0], right.box[0]), min(left.box[1], right.box[1])
+    x1 = max(left.box[0] + left.box[2], right.box[0] + right.box[2])
+    y1 = max(left.box[1] + left.box[3], right.box[1] + right.box[3])
+    canvas = np.zeros((y1 - y0, x1 - x0), np.float32)
+    for crop in (left, right):
+        x, y, width, height = crop.box
+        ink = crop.ink if crop.ink.shape == (height, width) else cv2.resize(crop.ink, (width, height))
+        region = canvas[y - y0: y - y0 + height, x - x0: x - x0 + width]
+        np.maximum(region, ink, out=region)
+    return DigitCrop(box=(x0, y0, x1 - x0, y1 - y0), ink=canvas, line=left.line)
 
 
 def _cell_around(box: tuple[int, int, int, int], digit_height: float, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
