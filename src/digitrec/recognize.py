@@ -272,7 +272,7 @@ class Recognizer:
         to the left, a stroke broken in two), as many writers outside the US draw it: read together as one.
 
         Candidates touch or nearly (``ONE_PAIR_MAX_GAP`` of the line's digit height apart) and together are
-        no wider than ``ONE_PAIR_MAX_WIDTH`` of their height, as two ones written side by side are; the
+        no wider than ``ONE_PAIR_MAX_WIDTH`` of their height (two ones written side by side are wider); the
         pair stands as one digit where the network reads it as a ``1`` with ``ONE_PAIR_MIN_CONFIDENCE``.
         """
         crops, digits = list(crops), list(digits)
@@ -280,14 +280,14 @@ class Recognizer:
         index = 0
         while index + 1 < len(crops):
             left, right = crops[index], crops[index + 1]
-            both_ones = digits[index].value == 1 and digits[index + 1].value == 1 and left.line == right.line
-            joined = _joined_crop(left, right) if both_ones else None
-            if (joined is not None and right.box[0] - (left.box[0] + left.box[2]) <= ONE_PAIR_MAX_GAP * digit_height
-                    and joined.box[2] <= ONE_PAIR_MAX_WIDTH * joined.box[3]):
-                one = self._classify([joined], decoded)[0]
-                if one.value == 1 and one.confidence >= ONE_PAIR_MIN_CONFIDENCE:
-                    crops[index: index + 2], digits[index: index + 2] = [joined], [one]
-                    continue
+            touching = right.box[0] - (left.box[0] + left.box[2]) <= ONE_PAIR_MAX_GAP * digit_height
+            if digits[index].value == digits[index + 1].value == 1 and left.line == right.line and touching:
+                joined = _joined_crop(left, right)
+                if joined.box[2] <= ONE_PAIR_MAX_WIDTH * joined.box[3]:
+                    one = self._classify([joined], decoded)[0]
+                    if one.value == 1 and one.confidence >= ONE_PAIR_MIN_CONFIDENCE:
+                        crops[index: index + 2], digits[index: index + 2] = [joined], [one]
+                        continue
             index += 1
         return crops, digits
 
