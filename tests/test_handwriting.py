@@ -1,10 +1,10 @@
-"""Ones with a lead-in stroke, made from MNIST-like ones for training."""
+"""Ones with a lead-in stroke and nines drawn as a loop on a stem, made from MNIST-like digits for training."""
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
-from digitrec.handwriting import lead_in_ones, with_lead_in
+from digitrec.handwriting import lead_in_ones, stemmed_nines, with_lead_in, with_stem
 
 
 def upright_one() -> np.ndarray:
@@ -32,3 +32,39 @@ def test_lead_in_ones_are_in_mnist_form_and_repeat_with_the_seed():
     assert 0.0 <= first.min() and first.max() <= 1.0
     assert np.array_equal(first, again)
     assert not np.array_equal(first[0], first[1])  # each drawn with its own length and angle
+
+
+def test_a_longer_lead_in_can_be_asked_for():
+    """The lead-in's length is drawn up to ``longest`` of the one's height: asked for more, the ones come out wider."""
+    short = [with_lead_in(upright_one(), np.random.default_rng(seed)).shape[1] for seed in range(20)]
+    long = [with_lead_in(upright_one(), np.random.default_rng(seed), longest=0.9).shape[1] for seed in range(20)]
+    assert max(short) < max(long) and np.mean(short) < np.mean(long)
+
+
+def ring() -> np.ndarray:
+    image = np.zeros((28, 28), np.float32)
+    cv2.ellipse(image, (14, 14), (6, 9), 0, 0, 360, 1.0, 2)
+    return image
+
+
+def test_a_stemmed_nine_is_its_zero_as_a_loop_on_top_with_a_stem_hanging_below():
+    for seed in range(10):
+        nine = with_stem(ring(), np.random.default_rng(seed))
+        ink = (nine > 0.5).astype(np.uint8)
+        height = ink.shape[0]
+        _, hierarchy = cv2.findContours(ink, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+        assert (hierarchy[0][:, 3] >= 0).sum() == 1  # one hole: the loop, still closed
+        hole = cv2.findContours(ink, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)[0][int(np.argmax(hierarchy[0][:, 3] >= 0))]
+        assert cv2.boundingRect(hole)[1] + cv2.boundingRect(hole)[3] < 0.6 * height  # the loop sits in the top part
+        bottom = ink[int(0.8 * height):]
+        assert bottom.any(axis=0).sum() < 0.5 * ink.shape[1]  # below it, a stem narrower than the loop
+
+
+def test_stemmed_nines_are_in_mnist_form_and_repeat_with_the_seed():
+    zeros = (np.stack([ring()] * 3) * 255).astype(np.uint8)
+    first = stemmed_nines(zeros, 5, np.random.default_rng(1))
+    again = stemmed_nines(zeros, 5, np.random.default_rng(1))
+    assert first.shape == (5, 28, 28) and first.dtype == np.float32
+    assert 0.0 <= first.min() and first.max() <= 1.0
+    assert np.array_equal(first, again)
+    assert not np.array_equal(first[0], first[1])

@@ -125,6 +125,10 @@ def test_cli_trains_a_fresh_run_and_refuses_to_resume_a_finished_one(mnist_path,
 def test_cli_rejects_bad_arguments_in_one_line(tmp_path):
     result = run_cli("train", "--epochs", "0")
     assert result.returncode == 2 and "--epochs must be at least 1" in result.stderr
+    result = run_cli("train", "--stemmed-nines", "-5")
+    assert result.returncode == 2 and "--stemmed-nines cannot be negative" in result.stderr
+    result = run_cli("train", "--lead-in-longest", "1.5")
+    assert result.returncode == 2 and "--lead-in-longest must be above 0.15 and at most 1" in result.stderr
     result = run_cli("train", "--resume", str(tmp_path))
     assert result.returncode == 2 and "not a training run folder" in result.stderr
     damaged = tmp_path / "default-1"
@@ -163,3 +167,18 @@ def test_a_run_folder_from_before_lead_in_ones_resumes_without_them():
     old = train.recipe("default").to_dict()
     del old["lead_in_ones"]
     assert train.TrainConfig.from_dict(old).lead_in_ones == 0
+
+
+def test_stemmed_nines_join_the_training_set_only_and_are_labelled_nine(mnist_path):
+    plain = train.prepare_data(tiny_config(mnist_path))
+    with_nines = train.prepare_data(tiny_config(mnist_path, stemmed_nines=20))
+    assert len(with_nines.x_train) == len(plain.x_train) + 20
+    assert np.count_nonzero(with_nines.y_train == 9) == np.count_nonzero(plain.y_train == 9) + 20
+    assert np.array_equal(with_nines.x_val, plain.x_val) and np.array_equal(with_nines.x_test, plain.x_test)
+
+
+def test_a_run_folder_from_before_stemmed_nines_resumes_with_the_recipe_it_had():
+    old = train.recipe("default").to_dict()
+    del old["stemmed_nines"], old["lead_in_longest"]
+    config = train.TrainConfig.from_dict(old)
+    assert config.stemmed_nines == 0 and config.lead_in_longest == 0.5

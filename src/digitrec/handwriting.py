@@ -1,35 +1,88 @@
-"""Ones as much of Europe and Latin America writes them, made from MNIST's ones, for training.
+"""Digits as much of Europe and Latin America writes them, made from MNIST's digits, for training.
 
-MNIST's handwriting comes from American writers, whose ``1`` is a single stroke. Many other writers
-(Semeion's Italian scans, Chilean cheques) start a ``1`` with a lead-in stroke from its top down to
-the left. A network that never saw that reads such a ``1`` as a ``7``, and a wholeness judge that
-never saw it finds it not whole. Here MNIST ones get that lead-in drawn on, at the thickness of
-their own stroke. (A foot is left out: on a slanted one it makes a ``2``.)
+MNIST's handwriting comes from American writers. Two shapes common elsewhere are missing from it:
+
+- a ``1`` started with a lead-in stroke from its top down to the left (Semeion's Italian scans,
+  Chilean cheques). A network that never saw that reads such a ``1`` as a ``7``, and a wholeness
+  judge that never saw it finds it not whole. Here MNIST ones get that lead-in drawn on, at the
+  thickness of their own stroke. (A foot is left out: on a slanted one it makes a ``2``.)
+- a ``9`` drawn as a loop on a stem: the stem hangs from the bottom of the loop rather than
+  running down its right side, like a balloon on its string. A network that never saw it reads
+  the loop with a stroke below it as an ``8``. Here MNIST zeros become such loops.
 """
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
-from digitrec.preprocess import crop_to_ink, to_mnist_form
+from digitrec.preprocess import crop_to_ink, stroke_width, to_mnist_form
 
 UPSCALE = 4  # drawn on at 4x, as a pen would, then brought back to MNIST form
-LEAD_IN_LENGTH_FRACTION = (0.15, 0.5)  # of the one's height
+LEAD_IN_LENGTH_FRACTION = (0.15, 0.5)  # of the one's height; the upper end can be given
 LEAD_IN_ANGLE_DEG = (25, 65)  # below the horizontal, going left: flatter than this is a 7's bar
 INK_LEVEL = 0.5
 
 
-def lead_in_ones(ones: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+LOOP_HEIGHT_FRACTION = (0.4, 0.6)  # of the nine's height
+LOOP_SQUASH = (0.6, 1.0)  # the zero's height is scaled by this: loops are rounder than zeros
+STEM_START = (0.0, 0.8)  # where the stem leaves the loop: from its middle (0) to its right edge (1)
+STEM_LEAN = (-0.3, 0.1)  # how far right the stem's foot lies from its start, of the nine's height
+STEM_BEND = (-0.08, 0.08)  # how far the stem's middle bows to the right, of the nine's height
+
+
+def lead_in_ones(ones: np.ndarray, count: int, rng: np.random.Generator,
+                 longest: float = LEAD_IN_LENGTH_FRACTION[1]) -> np.ndarray:
     """``count`` ones with a lead-in stroke (N x 28 x 28 float32, MNIST form), each made from a random one
-    of ``ones`` (N x 28 x 28, uint8 or float in [0, 1])."""
+    of ``ones`` (N x 28 x 28, uint8 or float in [0, 1]); the lead-in is at most ``longest`` of its height."""
+    return _made_from(ones, count, lambda one: with_lead_in(one, rng, longest), rng)
+
+
+def stemmed_nines(zeros: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` nines drawn as a loop on a stem (N x 28 x 28 float32, MNIST form), each made from a random
+    zero of ``zeros`` (N x 28 x 28, uint8 or float in [0, 1])."""
+    return _made_from(zeros, count, lambda zero: with_stem(zero, rng), rng)
+
+
+def _made_from(sources: np.ndarray, count: int, make, rng: np.random.Generator) -> np.ndarray:
     made = np.empty((count, 28, 28), np.float32)
     for i in range(count):
-        one = ones[rng.integers(len(ones))]
-        made[i] = to_mnist_form(with_lead_in(one.astype(np.float32) / 255.0 if one.dtype == np.uint8 else one, rng))
+        source = sources[rng.integers(len(sources))]
+        made[i] = to_mnist_form(make(source.astype(np.float32) / 255.0 if source.dtype == np.uint8 else source))
     return made
 
 
-def with_lead_in(one: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def with_stem(zero: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A zero (bright ink on black), made a loop with a stem hanging from its bottom, returned cut to its ink."""
+    ink = crop_to_ink(zero)
+    if ink.size == 0:
+        return ink
+    squash = rng.uniform(*LOOP_SQUASH)
+    loop = cv2.resize(ink, (ink.shape[1] * UPSCALE, max(2, int(round(ink.shape[0] * UPSCALE * squash)))),
+                      interpolation=cv2.INTER_CUBIC).clip(0, 1)
+    loop_height, loop_width = loop.shape
+    height = loop_height / rng.uniform(*LOOP_HEIGHT_FRACTION)
+    canvas = cv2.copyMakeBorder(loop, 0, int(height), int(height), int(height), cv2.BORDER_CONSTANT, value=0.0)
+    start_x = loop_width / 2 + rng.uniform(*STEM_START) * loop_width / 2
+    column = loop[:, min(loop_width - 1, int(start_x))]
+    inked = np.flatnonzero(column > INK_LEVEL)
+    start_y = float(inked[-1]) if inked.size else loop_height - 1.0
+    foot = (start_x + rng.uniform(*STEM_LEAN) * height, height)
+    bow = rng.uniform(*STEM_BEND) * height
+    middle = ((start_x + foot[0]) / 2 + bow, (start_y + foot[1]) / 2)
+    thickness = max(2, int(round(stroke_width(loop))))
+    points = _bezier((start_x, start_y), middle, foot) + np.array([height, 0.0])
+    cv2.polylines(canvas, [np.round(points).astype(np.int32)], False, 1.0, thickness, cv2.LINE_AA)
+    return crop_to_ink(canvas)
+
+
+def _bezier(start, control, end, steps: int = 16) -> np.ndarray:
+    """Points along the quadratic curve from ``start`` to ``end`` pulled towards ``control``."""
+    t = np.linspace(0.0, 1.0, steps)[:, None]
+    start, control, end = (np.asarray(p, np.float64) for p in (start, control, end))
+    return (1 - t) ** 2 * start + 2 * (1 - t) * t * control + t ** 2 * end
+
+
+def with_lead_in(one: np.ndarray, rng: np.random.Generator, longest: float = LEAD_IN_LENGTH_FRACTION[1]) -> np.ndarray:
     """A one (bright ink on black) with a lead-in stroke from the top of its stem down to the left,
     returned cut to its ink."""
     ink = cv2.resize(crop_to_ink(one), None, fx=UPSCALE, fy=UPSCALE, interpolation=cv2.INTER_CUBIC).clip(0, 1)
@@ -40,7 +93,7 @@ def with_lead_in(one: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     canvas = cv2.copyMakeBorder(ink, height, height, height, height, cv2.BORDER_CONSTANT, value=0.0)
     thickness = max(2, int(round((ink > INK_LEVEL).sum() / rows.size)))  # the stem's width: ink per row
     top = _stem_top(ink, rows[0])
-    length = rng.uniform(*LEAD_IN_LENGTH_FRACTION) * height
+    length = rng.uniform(LEAD_IN_LENGTH_FRACTION[0], longest) * height
     angle = np.radians(rng.uniform(*LEAD_IN_ANGLE_DEG))
     _stroke(canvas, top, (top[0] - length * np.cos(angle), top[1] + length * np.sin(angle)), thickness, height)
     return crop_to_ink(canvas)
