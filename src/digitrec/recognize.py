@@ -48,6 +48,9 @@ GRID_SLIVER_SPACINGS = 0.5  # a 1 closer than this to a neighbour in a row of ce
 ONE_PAIR_MAX_GAP = 0.05  # of the line's digit height, between two 1s that may be one 1 drawn in two strokes
 ONE_PAIR_MAX_WIDTH = 0.9  # of their joined height: two 1s written side by side are wider
 ONE_PAIR_MIN_CONFIDENCE = 0.6  # that the network reads the pair as a 1
+END_MARK_HEIGHT_FRACTION = 0.6  # of the line's digit height: an unsure digit at a line's end shorter than this is a mark
+END_MARK_MAX_CONFIDENCE = 0.5
+END_MARK_MIN_LINE_DIGITS = 3  # in a shorter line, no digit height to compare with
 BOX_THICKNESS_DIVISOR = 60
 LABEL_PADDING_PX = 1
 LABEL_SHRINK_STEPS = 4
@@ -230,6 +233,8 @@ class Recognizer:
         crops, digits = _surer_reading(readings, self._classify([crop for crops in readings for crop in crops], decoded))
         numbered = [(crop.line, digit) for crop, digit in zip(crops, digits)] if single else self._string_checked(crops, digits, decoded)
         numbered = list(zip([line for line, _ in numbered], self._weighed_by_digitness([digit for _, digit in numbered])))
+        if not single:
+            numbered = _without_unsure_end_marks(numbered)
         after_classify = time.perf_counter()
         kept = [(line, digit) for line, digit in numbered if digit.confidence >= self.min_confidence]
         timings_ms = {
@@ -465,6 +470,21 @@ def _empty_cell_centres(centres: list[float], spacing: float, width: int) -> lis
             empty += [left + (right - left) * k / cells for k in range(1, cells)]
     return empty + [centre for centre in (centres[0] - spacing, centres[-1] + spacing)
                     if GRID_EDGE_ROOM * spacing <= centre <= width - GRID_EDGE_ROOM * spacing]
+
+
+def _without_unsure_end_marks(numbered: list[tuple[int, Digit]]) -> list[tuple[int, Digit]]:
+    """Drop a line's first or last digit where it is short beside the line's digits and unsure: a dash,
+    ``=`` or tick closing a cheque's amount that the segmenter's judge took for a digit. The network and the
+    digitness judge, asked after the segmenter, doubt most of them."""
+    dropped = set()
+    for line_digits in _as_lines(numbered):
+        if len(line_digits) < END_MARK_MIN_LINE_DIGITS:
+            continue
+        digit_height = float(np.median([digit.box[3] for digit in line_digits]))
+        for end in (line_digits[0], line_digits[-1]):
+            if end.box[3] < END_MARK_HEIGHT_FRACTION * digit_height and end.confidence < END_MARK_MAX_CONFIDENCE:
+                dropped.add(id(end))
+    return [(line, digit) for line, digit in numbered if id(digit) not in dropped]
 
 
 def _mean_confidence(digits: list[Digit]) -> float:
