@@ -4,7 +4,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from digitrec.handwriting import lead_in_ones, stemmed_nines, with_lead_in, with_stem
+from digitrec.handwriting import lead_in_ones, stemmed_nines, stretched_digits, stretched_square, with_lead_in, with_stem
 
 
 def upright_one() -> np.ndarray:
@@ -68,3 +68,23 @@ def test_stemmed_nines_are_in_mnist_form_and_repeat_with_the_seed():
     assert 0.0 <= first.min() and first.max() <= 1.0
     assert np.array_equal(first, again)
     assert not np.array_equal(first[0], first[1])
+
+
+def test_a_stretched_digit_fills_a_square_whatever_its_shape():
+    stretched = stretched_square(upright_one())
+    assert stretched.shape[0] == stretched.shape[1] == 22 * 4  # the one's 22 px of ink (antialiased line), at 4x
+    assert (stretched > 0.5).mean() > 0.9  # an upright one becomes a solid block
+
+
+def test_stretched_digits_keep_their_labels_and_repeat_with_the_seed():
+    images = (np.stack([upright_one(), ring(), upright_one()]) * 255).astype(np.uint8)
+    labels = np.array([1, 0, 1])
+    first, first_labels = stretched_digits(images, labels, 6, np.random.default_rng(2))
+    again, again_labels = stretched_digits(images, labels, 6, np.random.default_rng(2))
+    assert first.shape == (6, 28, 28) and first.dtype == np.float32
+    assert np.array_equal(first, again) and np.array_equal(first_labels, again_labels)
+    for image, label in zip(first, first_labels):
+        ink = image > 0.5
+        rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+        assert abs(len(rows) - len(columns)) <= 2  # square, for the one as for the ring
+        assert (label == 1) == (ink.mean() > 0.35)  # the ones are the solid blocks

@@ -179,6 +179,14 @@ def test_stemmed_nines_join_the_training_set_only_and_are_labelled_nine(mnist_pa
 
 def test_a_run_folder_from_before_stemmed_nines_resumes_with_the_recipe_it_had():
     old = train.recipe("default").to_dict()
-    del old["stemmed_nines"], old["lead_in_longest"]
+    del old["stemmed_nines"], old["lead_in_longest"], old["stretched"]
     config = train.TrainConfig.from_dict(old)
-    assert config.stemmed_nines == 0 and config.lead_in_longest == 0.5
+    assert config.stemmed_nines == 0 and config.lead_in_longest == 0.5 and config.stretched == 0
+
+
+def test_stretched_digits_join_the_training_set_only(mnist_path):
+    plain = train.prepare_data(tiny_config(mnist_path))
+    with_stretched = train.prepare_data(tiny_config(mnist_path, stretched=20))
+    assert len(with_stretched.x_train) == len(plain.x_train) + 20
+    assert set(with_stretched.y_train[-20:]) <= set(range(10))
+    assert np.array_equal(with_stretched.x_val, plain.x_val) and np.array_equal(with_stretched.x_test, plain.x_test)

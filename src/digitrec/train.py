@@ -23,7 +23,7 @@ from digitrec.classifier import Classifier
 from digitrec.data import load_mnist
 from digitrec.evaluate import classification_metrics
 from digitrec.files import atomic_write, fresh_run_dir, read_json, write_json, write_text
-from digitrec.handwriting import LEAD_IN_LENGTH_FRACTION, lead_in_ones, stemmed_nines
+from digitrec.handwriting import LEAD_IN_LENGTH_FRACTION, lead_in_ones, stemmed_nines, stretched_digits
 from digitrec.model import build_model
 from digitrec.photographed import photographed_digits
 from digitrec.printed import find_digit_fonts, render_printed_digits
@@ -51,6 +51,7 @@ class TrainConfig:
     lead_in_ones: int = 0
     lead_in_longest: float = LEAD_IN_LENGTH_FRACTION[1]
     stemmed_nines: int = 0
+    stretched: int = 0
     limit: int | None = None
     augmentation: Augmentation = field(default_factory=Augmentation)
     mnist_path: str | None = None
@@ -68,6 +69,7 @@ class TrainConfig:
         data.setdefault("lead_in_ones", 0)  # nor ones with a lead-in stroke
         data.setdefault("lead_in_longest", LEAD_IN_LENGTH_FRACTION[1])  # nor a choice of its length
         data.setdefault("stemmed_nines", 0)  # nor nines drawn as a loop on a stem
+        data.setdefault("stretched", 0)  # nor digits stretched to a square
         return cls(**data)
 
 
@@ -103,8 +105,8 @@ class Splits:
 
 def prepare_data(config: TrainConfig) -> Splits:
     """MNIST scaled to [0, 1], a seeded validation split held out of the training set, printed and
-    photographed digits, ones with a lead-in stroke and nines drawn as a loop on a stem added (the
-    handwriting these are made from drawn from the training split only)."""
+    photographed digits, ones with a lead-in stroke, nines drawn as a loop on a stem and digits stretched
+    to a square added (the handwriting these are made from drawn from the training split only)."""
     (x_train, y_train), (x_test, y_test) = load_mnist(config.mnist_path)
     order = np.random.default_rng([config.seed, 1]).permutation(len(x_train))
     validation_size = config.validation_size
@@ -125,6 +127,9 @@ def prepare_data(config: TrainConfig) -> Splits:
     if config.stemmed_nines:
         nines = stemmed_nines(mnist_fit[0][mnist_fit[1] == 0], config.stemmed_nines, np.random.default_rng([config.seed, 17]))
         x_fit, y_fit = np.concatenate([x_fit, nines]), np.concatenate([y_fit, np.full(len(nines), 9, y_fit.dtype)])
+    if config.stretched:
+        stretched_x, stretched_y = stretched_digits(*mnist_fit, config.stretched, np.random.default_rng([config.seed, 19]))
+        x_fit, y_fit = np.concatenate([x_fit, stretched_x]), np.concatenate([y_fit, stretched_y])
     if config.printed:
         printed_x, printed_y = render_printed_digits(config.printed, config.seed)
         x_fit, y_fit = np.concatenate([x_fit, printed_x]), np.concatenate([y_fit, printed_y])
