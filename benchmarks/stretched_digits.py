@@ -6,8 +6,9 @@ same digits:
 
 - ``mnist_28``: MNIST's own 28x28 picture (a control);
 - ``kept_16``: scaled so the longer side fills 16 px, the aspect ratio kept, centred;
-- ``stretched_16``: stretched to fill all 16x16, whatever the digit's shape. A ``1`` comes out a
-  wide slanted bar or a solid block.
+- ``stretched_16``: stretched to fill all 16x16, whatever the digit's shape (USPS). A ``1`` comes out
+  a wide slanted bar or a solid block;
+- ``stretched_16_bw``: the same, black and white at half strength (Semeion).
 
 The folders are written to a temporary directory and read by ``realworld.py`` (digitrec, the naive
 pipeline and Tesseract in the same run, the same scoring); ``--model`` compares another network.
@@ -32,7 +33,8 @@ import realworld
 COUNT = 1000
 SEED = 2026
 BOX_PX = 16
-SETS = ("mnist_28", "kept_16", "stretched_16")
+SETS = ("mnist_28", "kept_16", "stretched_16", "stretched_16_bw")
+HALF_STRENGTH = 128
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,8 +77,9 @@ def _stored(name: str, image: np.ndarray) -> np.ndarray:
     if name == "mnist_28":
         return image
     ink = crop_to_ink(image.astype(np.float32) / 255.0)
-    if name == "stretched_16":
-        return _as_uint8(cv2.resize(ink, (BOX_PX, BOX_PX), interpolation=cv2.INTER_AREA))
+    if name.startswith("stretched_16"):
+        stretched = _as_uint8(cv2.resize(ink, (BOX_PX, BOX_PX), interpolation=cv2.INTER_AREA))
+        return np.where(stretched >= HALF_STRENGTH, 255, 0).astype(np.uint8) if name.endswith("_bw") else stretched
     height, width = ink.shape
     factor = BOX_PX / max(height, width)
     scaled = cv2.resize(ink, (max(1, round(width * factor)), max(1, round(height * factor))), interpolation=cv2.INTER_AREA)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -103,8 +104,10 @@ def test_printed_numbers_prints_a_row_per_folder(fonts):
 def test_stretched_digits_prints_a_row_per_folder(mnist_path, tmp_path):
     result = run_script("stretched_digits.py", "--count", "4", "--keep", str(tmp_path), mnist=mnist_path)
     assert result.returncode == 0, result.stderr
-    for folder in ("mnist_28", "kept_16", "stretched_16"):
+    for folder in ("mnist_28", "kept_16", "stretched_16", "stretched_16_bw"):
         assert f"| {folder} | single | 4 |" in result.stdout
     stretched = cv2.imread(str(next((tmp_path / "stretched_16" / "images").iterdir())), cv2.IMREAD_GRAYSCALE)
     ink = stretched < 128
     assert stretched.shape == (16, 16) and ink.any(axis=0).all() and ink.any(axis=1).all()  # the digit fills its box
+    black_and_white = cv2.imread(str(next((tmp_path / "stretched_16_bw" / "images").iterdir())), cv2.IMREAD_GRAYSCALE)
+    assert set(np.unique(black_and_white)) <= {0, 255}
