@@ -192,9 +192,9 @@ show(run_dir / "mistakes.png")"""),
 
 - **this notebook's run**: the `default` architecture trained above;
 - **bundled**: the MNIST model shipped inside the package, trained by `digitrec train` with the full
-  `default` recipe (see `docs/training.md`; the package also ships a *reader model*, five networks
-  of the same recipe plus digits photographed into camera-like crops, trained from different seeds
-  and averaged, which section 6 reads pictures with);
+  `default` recipe (see `docs/training.md`; the package also ships a *reader model*, several networks
+  of the same recipe plus digits photographed into camera-like crops and handwriting styles MNIST
+  lacks, trained from different seeds and averaged, which section 6 reads pictures with);
 - **baseline**: the classic Keras example network (conv 32 - pool - conv 64 - pool - dropout -
   dense), trained here on the same data budget as this notebook's run."""),
     ("code", """\
