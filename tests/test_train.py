@@ -155,26 +155,20 @@ def test_a_run_folder_from_before_photographed_digits_resumes_without_them():
     assert train.TrainConfig.from_dict(old).photographed == 0
 
 
-def test_ones_with_a_lead_in_join_the_training_set_only_and_are_labelled_one(mnist_path):
+@pytest.mark.parametrize("field, label", [("lead_in_ones", 1), ("stemmed_nines", 9)])
+def test_made_handwriting_joins_the_training_set_only_with_its_label(mnist_path, field, label):
+    """Ones with a lead-in stroke are labelled 1, nines drawn as a loop on a stem 9."""
     plain = train.prepare_data(tiny_config(mnist_path))
-    with_ones = train.prepare_data(tiny_config(mnist_path, lead_in_ones=20))
-    assert len(with_ones.x_train) == len(plain.x_train) + 20
-    assert np.count_nonzero(with_ones.y_train == 1) == np.count_nonzero(plain.y_train == 1) + 20
-    assert np.array_equal(with_ones.x_val, plain.x_val) and np.array_equal(with_ones.x_test, plain.x_test)
+    with_made = train.prepare_data(tiny_config(mnist_path, **{field: 20}))
+    assert len(with_made.x_train) == len(plain.x_train) + 20
+    assert np.count_nonzero(with_made.y_train == label) == np.count_nonzero(plain.y_train == label) + 20
+    assert np.array_equal(with_made.x_val, plain.x_val) and np.array_equal(with_made.x_test, plain.x_test)
 
 
 def test_a_run_folder_from_before_lead_in_ones_resumes_without_them():
     old = train.recipe("default").to_dict()
     del old["lead_in_ones"]
     assert train.TrainConfig.from_dict(old).lead_in_ones == 0
-
-
-def test_stemmed_nines_join_the_training_set_only_and_are_labelled_nine(mnist_path):
-    plain = train.prepare_data(tiny_config(mnist_path))
-    with_nines = train.prepare_data(tiny_config(mnist_path, stemmed_nines=20))
-    assert len(with_nines.x_train) == len(plain.x_train) + 20
-    assert np.count_nonzero(with_nines.y_train == 9) == np.count_nonzero(plain.y_train == 9) + 20
-    assert np.array_equal(with_nines.x_val, plain.x_val) and np.array_equal(with_nines.x_test, plain.x_test)
 
 
 def test_a_run_folder_from_before_stemmed_nines_resumes_with_the_recipe_it_had():
