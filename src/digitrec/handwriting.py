@@ -53,7 +53,9 @@ def stretched_digits(images: np.ndarray, labels: np.ndarray, count: int,
     """``count`` random digits of ``images`` (N x 28 x 28, uint8 or float in [0, 1]) stretched to fill a square
     (N x 28 x 28 float32, MNIST form), with their ``labels``."""
     chosen = rng.integers(len(images), size=count)
-    made = _made_from(images[chosen], count, stretched_square, np.random.default_rng(0), in_order=True)
+    made = np.empty((count, 28, 28), np.float32)
+    for i, image in enumerate(images[chosen]):
+        made[i] = to_mnist_form(stretched_square(_as_unit_float(image)))
     return made, labels[chosen]
 
 
@@ -66,13 +68,16 @@ def stretched_square(digit: np.ndarray) -> np.ndarray:
     return cv2.resize(ink, (side, side), interpolation=cv2.INTER_LINEAR).clip(0, 1)
 
 
-def _made_from(sources: np.ndarray, count: int, make, rng: np.random.Generator, in_order: bool = False) -> np.ndarray:
-    """``count`` digits in MNIST form, each ``make`` of a random one of ``sources`` (of the i-th, ``in_order``)."""
+def _made_from(sources: np.ndarray, count: int, make, rng: np.random.Generator) -> np.ndarray:
+    """``count`` digits in MNIST form, each ``make`` of a random one of ``sources``."""
     made = np.empty((count, 28, 28), np.float32)
     for i in range(count):
-        source = sources[i if in_order else rng.integers(len(sources))]
-        made[i] = to_mnist_form(make(source.astype(np.float32) / 255.0 if source.dtype == np.uint8 else source))
+        made[i] = to_mnist_form(make(_as_unit_float(sources[rng.integers(len(sources))])))
     return made
+
+
+def _as_unit_float(image: np.ndarray) -> np.ndarray:
+    return image.astype(np.float32) / 255.0 if image.dtype == np.uint8 else image
 
 
 def with_stem(zero: np.ndarray, rng: np.random.Generator) -> np.ndarray:
