@@ -115,29 +115,32 @@ def prepare_data(config: TrainConfig) -> Splits:
     val_index, train_index = order[:validation_size], order[validation_size:]
     if config.limit is not None:
         train_index = train_index[: config.limit]
-    x_fit, y_fit = x_train[train_index].astype(np.float32) / 255.0, y_train[train_index]
-    mnist_fit = (x_fit, y_fit)
-    if config.photographed:
-        photo_x, photo_y = photographed_digits(config.photographed, config.seed, *mnist_fit)
-        x_fit, y_fit = np.concatenate([x_fit, photo_x]), np.concatenate([y_fit, photo_y])
-    if config.lead_in_ones:
-        ones = lead_in_ones(mnist_fit[0][mnist_fit[1] == 1], config.lead_in_ones, np.random.default_rng([config.seed, 13]),
-                            longest=config.lead_in_longest)
-        x_fit, y_fit = np.concatenate([x_fit, ones]), np.concatenate([y_fit, np.full(len(ones), 1, y_fit.dtype)])
-    if config.stemmed_nines:
-        nines = stemmed_nines(mnist_fit[0][mnist_fit[1] == 0], config.stemmed_nines, np.random.default_rng([config.seed, 17]))
-        x_fit, y_fit = np.concatenate([x_fit, nines]), np.concatenate([y_fit, np.full(len(nines), 9, y_fit.dtype)])
-    if config.stretched:
-        stretched_x, stretched_y = stretched_digits(*mnist_fit, config.stretched, np.random.default_rng([config.seed, 19]))
-        x_fit, y_fit = np.concatenate([x_fit, stretched_x]), np.concatenate([y_fit, stretched_y])
-    if config.printed:
-        printed_x, printed_y = render_printed_digits(config.printed, config.seed)
-        x_fit, y_fit = np.concatenate([x_fit, printed_x]), np.concatenate([y_fit, printed_y])
+    mnist_fit = (x_train[train_index].astype(np.float32) / 255.0, y_train[train_index])
+    x_fit, y_fit = (np.concatenate(arrays) for arrays in zip(mnist_fit, *_made_digits(config, *mnist_fit)))
     return Splits(
         x_fit, y_fit,
         x_train[val_index].astype(np.float32) / 255.0, y_train[val_index],
         x_test.astype(np.float32) / 255.0, y_test,
     )
+
+
+def _made_digits(config: TrainConfig, x_fit: np.ndarray, y_fit: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The (images, labels) the recipe adds to MNIST's training split, made from that split only, in a fixed order."""
+    made = []
+    if config.photographed:
+        made.append(photographed_digits(config.photographed, config.seed, x_fit, y_fit))
+    if config.lead_in_ones:
+        ones = lead_in_ones(x_fit[y_fit == 1], config.lead_in_ones, np.random.default_rng([config.seed, 13]),
+                            longest=config.lead_in_longest)
+        made.append((ones, np.full(len(ones), 1, y_fit.dtype)))
+    if config.stemmed_nines:
+        nines = stemmed_nines(x_fit[y_fit == 0], config.stemmed_nines, np.random.default_rng([config.seed, 17]))
+        made.append((nines, np.full(len(nines), 9, y_fit.dtype)))
+    if config.stretched:
+        made.append(stretched_digits(x_fit, y_fit, config.stretched, np.random.default_rng([config.seed, 19])))
+    if config.printed:
+        made.append(render_printed_digits(config.printed, config.seed))
+    return made
 
 
 def steps_per_epoch(config: TrainConfig, train_size: int) -> int:
