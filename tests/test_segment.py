@@ -386,3 +386,43 @@ def test_a_one_written_as_one_straight_thin_stroke_is_a_digit(thickness_px):
     cv2.line(image, (240, 60), (240, 150), INK, thickness_px)
     write(image, "5", (270, 150), scale=4.0, thickness=thickness_px)
     assert Recognizer().read(image).text == "2015"
+
+
+def _one_component(mask: np.ndarray):
+    """The candidate that ``mask``'s single piece of ink makes, with its label image and ink map."""
+    from digitrec import segment
+
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    assert count == 2
+    return segment._blob_of(1, stats[1]), labels, mask.astype(np.float32)
+
+
+def _takes_anything(inks: list[np.ndarray]) -> np.ndarray:
+    """A judge that finds every piece a whole digit, as the wholeness network does the halves of some zeros."""
+    return np.ones(len(inks), np.float32)
+
+
+def test_a_wide_zero_is_not_cut_through_its_loop_even_where_the_judge_takes_the_halves():
+    """Its width alone says two digits and the judge finds both halves whole; no cut between digits runs
+    through the middle of a loop, so it stays one."""
+    from digitrec import segment
+
+    mask = np.zeros((80, 140), np.uint8)
+    cv2.ellipse(mask, (70, 40), (50, 26), 0, 0, 360, 1, 4)
+    blob, labels, ink = _one_component(mask)
+    assert [piece.width for piece in segment._judged_split(blob, 2, labels, ink, _takes_anything)] == [blob.width]
+
+
+def test_two_zeros_run_together_are_still_cut_where_their_loops_meet():
+    """Where the rings touch, their columns hold more ink than a column through the middle of one ring (its
+    top and bottom strokes only), so the least-ink cut would run through a loop. The cut between them
+    runs through the outer parts of both loops, which is allowed."""
+    from digitrec import segment
+
+    mask = np.zeros((80, 160), np.uint8)
+    for x in (50, 106):
+        cv2.ellipse(mask, (x, 40), (30, 28), 0, 0, 360, 1, 4)
+    blob, labels, ink = _one_component(mask)
+    pieces = segment._judged_split(blob, 2, labels, ink, _takes_anything)
+    assert len(pieces) == 2
+    assert 70 <= pieces[1].x0 <= 86  # between the loops, where they touch

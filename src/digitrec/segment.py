@@ -96,6 +96,7 @@ JUDGE_WIDTH_FRACTION = 1.1
 MAX_SPLIT_PARTS = 8
 EXPECTED_SPLIT_BONUS = 0.1
 HOLE_MIN_AREA_FRACTION = 0.05  # of the candidate's height squared: a loop, not a gap in a blotchy stroke
+LOOP_CUT_MARGIN_FRACTION = 0.25  # of a loop's width, on each side: a cut may run through its outer quarters, not its middle
 HOLE_SHARED_ROWS_FRACTION = 0.3  # of the shorter hole's height: loops beside each other, not an 8's, one above the other
 REJOIN_GAP_FRACTION = 0.15  # of the line's digit height, between pieces of one digit broken apart side by side
 REJOIN_MIN_WHOLENESS = 0.5
@@ -1034,7 +1035,12 @@ def _columns_of(blob: _Blob, ink: np.ndarray, left: int, right: int) -> _Blob:
 
 
 def _judged_split(blob: _Blob, expected: int, labels: np.ndarray, ink: np.ndarray, judge: Judge) -> list[_Blob]:
-    tries = [(1, [blob])]  # whole, then each count of parts up to one more than the width's guess, two ways
+    """The best of the ways of cutting ``blob`` tried: whole, then each count of parts up to one more than
+    the width's guess ``expected``, two ways (``_split``). A way whose least whole piece the judge finds
+    more whole wins; the expected count gets a bonus; a way leaving a piece much wider than tall, or
+    cutting through the middle of a loop, loses."""
+    loops = _holes(_blob_ink(blob, labels), HOLE_MIN_AREA_FRACTION * blob.height ** 2)
+    tries = [(1, [blob])]
     for count in range(2, min(MAX_SPLIT_PARTS, expected + 1) + 1):
         tries += [(count, _split(blob, count, labels)), (count, _split(blob, count, labels, evenly=True))]
     counts, splits = [count for count, _ in tries], [split for _, split in tries]
@@ -1045,10 +1051,24 @@ def _judged_split(blob: _Blob, expected: int, labels: np.ndarray, ink: np.ndarra
         score = float(np.min(scores[start: start + len(split)])) + (EXPECTED_SPLIT_BONUS if count == expected else 0.0)
         if any(piece.width > MAX_DIGIT_ASPECT * piece.height for piece in split):
             score -= 1.0  # no digit is that much wider than tall, however sure the network is ("000" squeezed reads as 0)
+        if _cuts_through_a_loop(blob, split, loops):
+            score -= 1.0  # the halves of a 0 pass for a 1 and a 7, or a 2 and a 5, and the judge may take them
         start += len(split)
         if split and score > best_score:
             best_score, best_split = score, split
     return best_split
+
+
+def _cuts_through_a_loop(blob: _Blob, split: list[_Blob], loops: list[list[int]]) -> bool:
+    """Whether a cut between the pieces of ``split`` runs through the middle of one of ``blob``'s loops
+    (its enclosed paper, [left, right, top, bottom] in the blob's box). A loop is one digit's, so no cut
+    between digits runs through it; only through its outer parts, where neighbouring zeros overlap."""
+    cuts = [piece.x0 - blob.x0 for piece in split[1:]]
+    for left, right, _, _ in loops:
+        margin = LOOP_CUT_MARGIN_FRACTION * (right - left)
+        if any(left + margin < cut < right - margin for cut in cuts):
+            return True
+    return False
 
 
 def _split(blob: _Blob, parts: int, labels: np.ndarray, evenly: bool = False) -> list[_Blob]:
