@@ -1,10 +1,12 @@
-"""Ones with a lead-in stroke and nines drawn as a loop on a stem, made from MNIST-like digits for training."""
+"""Ones with a lead-in stroke, nines drawn as a loop on a stem or as a rho, twos looped at the base and
+stretched digits, made from MNIST-like digits for training."""
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
-from digitrec.handwriting import lead_in_ones, stemmed_nines, stretched_digits, stretched_square, with_lead_in, with_stem
+from digitrec.handwriting import (lead_in_ones, looped_twos, rho_nines, stemmed_nines, stretched_digits, stretched_square,
+                                  with_base_loop, with_lead_in, with_stem)
 
 
 def upright_one() -> np.ndarray:
@@ -68,6 +70,51 @@ def test_stemmed_nines_are_in_mnist_form_and_repeat_with_the_seed():
     assert 0.0 <= first.min() and first.max() <= 1.0
     assert np.array_equal(first, again)
     assert not np.array_equal(first[0], first[1])
+
+
+def test_a_rho_nines_stem_leaves_the_left_half_of_its_loop():
+    """Where the stem leaves the loop decides the shape: from its right half a 9 as MNIST has it, from its
+    left half a rho. The stem's top is the leftmost ink just under the loop."""
+    for seed in range(10):
+        nine = with_stem(ring(), np.random.default_rng(seed), stem_start=(-0.8, 0.0))
+        ink = nine > 0.5
+        _, hierarchy = cv2.findContours(ink.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+        assert (hierarchy[0][:, 3] >= 0).sum() == 1  # the loop is still closed
+        loop_columns = np.flatnonzero(ink[: int(0.3 * ink.shape[0])].any(axis=0))
+        stem_top = np.flatnonzero(ink[int(0.65 * ink.shape[0])])
+        assert stem_top.mean() <= (loop_columns[0] + loop_columns[-1]) / 2 + 2  # under the loop's left half
+
+
+def test_rho_nines_and_looped_twos_are_in_mnist_form_and_repeat_with_the_seed():
+    zeros = (np.stack([ring()] * 3) * 255).astype(np.uint8)
+    for make in (rho_nines, looped_twos):
+        first, again = (make(zeros, 5, np.random.default_rng(3)) for _ in range(2))
+        assert first.shape == (5, 28, 28) and first.dtype == np.float32
+        assert 0.0 <= first.min() and first.max() <= 1.0
+        assert np.array_equal(first, again)
+
+
+def flat_two() -> np.ndarray:
+    """A thin two: a hook, a diagonal, a base."""
+    image = np.zeros((112, 112), np.float32)
+    cv2.ellipse(image, (56, 34), (26, 22), 0, 180, 360, 1.0, 3)
+    cv2.ellipse(image, (56, 34), (26, 22), 0, 0, 40, 1.0, 3)
+    cv2.line(image, (76, 48), (20, 96), 1.0, 3)
+    cv2.line(image, (20, 96), (96, 96), 1.0, 3)
+    return image
+
+
+def test_a_looped_two_has_a_loop_at_the_left_end_of_its_base():
+    before = flat_two() > 0.5
+    _, hierarchy = cv2.findContours(before.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    assert not (hierarchy[0][:, 3] >= 0).any()  # no hole to begin with
+    for seed in range(5):
+        two = with_base_loop(flat_two(), np.random.default_rng(seed)) > 0.5
+        contours, hierarchy = cv2.findContours(two.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+        holes = [cv2.boundingRect(contour) for contour, info in zip(contours, hierarchy[0]) if info[3] >= 0]
+        assert holes
+        x, y, w, h = max(holes, key=lambda box: box[2] * box[3])
+        assert y + h / 2 > 0.6 * two.shape[0] and x + w / 2 < 0.5 * two.shape[1]  # low and on the left
 
 
 def test_a_stretched_digit_fills_a_square_whatever_its_shape():

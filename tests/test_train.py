@@ -127,6 +127,8 @@ def test_cli_rejects_bad_arguments_in_one_line(tmp_path):
     assert result.returncode == 2 and "--epochs must be at least 1" in result.stderr
     result = run_cli("train", "--stemmed-nines", "-5")
     assert result.returncode == 2 and "--stemmed-nines cannot be negative" in result.stderr
+    result = run_cli("train", "--looped-twos", "-1")
+    assert result.returncode == 2 and "--looped-twos cannot be negative" in result.stderr
     result = run_cli("train", "--lead-in-longest", "1.5")
     assert result.returncode == 2 and "--lead-in-longest must be above 0.15 and at most 1" in result.stderr
     result = run_cli("train", "--resume", str(tmp_path))
@@ -155,9 +157,9 @@ def test_a_run_folder_from_before_photographed_digits_resumes_without_them():
     assert train.TrainConfig.from_dict(old).photographed == 0
 
 
-@pytest.mark.parametrize("field, label", [("lead_in_ones", 1), ("stemmed_nines", 9)])
+@pytest.mark.parametrize("field, label", [("lead_in_ones", 1), ("stemmed_nines", 9), ("rho_nines", 9), ("looped_twos", 2)])
 def test_made_handwriting_joins_the_training_set_only_with_its_label(mnist_path, field, label):
-    """Ones with a lead-in stroke are labelled 1, nines drawn as a loop on a stem 9."""
+    """Ones with a lead-in stroke are labelled 1, nines drawn as a loop on a stem or as a rho 9, looped twos 2."""
     plain = train.prepare_data(tiny_config(mnist_path))
     with_made = train.prepare_data(tiny_config(mnist_path, **{field: 20}))
     assert len(with_made.x_train) == len(plain.x_train) + 20
@@ -176,6 +178,13 @@ def test_a_run_folder_from_before_stemmed_nines_resumes_with_the_recipe_it_had()
     del old["stemmed_nines"], old["lead_in_longest"], old["stretched"]
     config = train.TrainConfig.from_dict(old)
     assert config.stemmed_nines == 0 and config.lead_in_longest == 0.5 and config.stretched == 0
+
+
+def test_a_run_folder_from_before_rho_nines_and_looped_twos_resumes_without_them():
+    old = train.recipe("default").to_dict()
+    del old["rho_nines"], old["looped_twos"]
+    config = train.TrainConfig.from_dict(old)
+    assert config.rho_nines == 0 and config.looped_twos == 0
 
 
 def test_stretched_digits_join_the_training_set_only(mnist_path):

@@ -72,6 +72,11 @@ def _add_train(commands) -> None:
     train.add_argument("--stretched", type=int, metavar="N",
                        help="how many MNIST digits, stretched to fill a square as USPS and Semeion scans are, to add"
                             " (default: the recipe's)")
+    train.add_argument("--rho-nines", type=int, metavar="N",
+                       help="how many nines shaped like a rho (the stem leaving the loop's left half), made from MNIST"
+                            " zeros, to add (default: the recipe's)")
+    train.add_argument("--looped-twos", type=int, metavar="N",
+                       help="how many MNIST twos given a loop where the diagonal meets the base, to add (default: the recipe's)")
     train.add_argument("--mnist", metavar="PATH", help="MNIST .npz or IDX folder (default: $DIGITREC_MNIST, then the Keras cache)")
     train.add_argument("--out", type=Path, metavar="DIR", default=Path("runs/train"),
                        help="parent folder of run folders (default: runs/train)")
@@ -96,7 +101,7 @@ def _run_train(args) -> int:
             if value is not None and value < 1:
                 print(f"digitrec: error: --{name.replace('_', '-')} must be at least 1, got {value}", file=sys.stderr)
                 return EXIT_USER_ERROR
-        for name in ("printed", "photographed", "lead_in_ones", "stemmed_nines", "stretched"):
+        for name in ("printed", "photographed", "lead_in_ones", "stemmed_nines", "stretched", "rho_nines", "looped_twos"):
             value = getattr(args, name)
             if value is not None and value < 0:
                 print(f"digitrec: error: --{name.replace('_', '-')} cannot be negative, got {value}", file=sys.stderr)
@@ -109,7 +114,8 @@ def _run_train(args) -> int:
             args.arch, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
             limit=args.limit, printed=args.printed, photographed=args.photographed,
             lead_in_ones=args.lead_in_ones, lead_in_longest=args.lead_in_longest,
-            stemmed_nines=args.stemmed_nines, stretched=args.stretched, mnist_path=args.mnist,
+            stemmed_nines=args.stemmed_nines, stretched=args.stretched, rho_nines=args.rho_nines,
+            looped_twos=args.looped_twos, mnist_path=args.mnist,
         )
         run_dir = train.start_run(config, args.out)
     print(f"Training run: {run_dir}", file=sys.stderr)

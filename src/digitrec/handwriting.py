@@ -1,6 +1,6 @@
 """Digits as much of Europe and Latin America writes them, made from MNIST's digits, for training.
 
-MNIST's handwriting comes from American writers. Two shapes common elsewhere are missing from it:
+MNIST's handwriting comes from American writers. Shapes common elsewhere are missing from it:
 
 - a ``1`` started with a lead-in stroke from its top down to the left (Semeion's Italian scans,
   Chilean cheques). A network that never saw that reads such a ``1`` as a ``7``, and a wholeness
@@ -8,7 +8,10 @@ MNIST's handwriting comes from American writers. Two shapes common elsewhere are
   thickness of their own stroke. (A foot is left out: on a slanted one it makes a ``2``.)
 - a ``9`` drawn as a loop on a stem: the stem hangs from the bottom of the loop rather than
   running down its right side, like a balloon on its string. A network that never saw it reads
-  the loop with a stroke below it as an ``8``. Here MNIST zeros become such loops.
+  the loop with a stroke below it as an ``8``. Here MNIST zeros become such loops. Chilean cheques
+  show another nine MNIST lacks, shaped like a rho: the stem leaves the loop's left half
+  (``rho_nines``); read as an ``8`` too.
+- a ``2`` with a loop where its diagonal meets the base, read as a ``9`` (``looped_twos``).
 
 And one way of storing digits is missing: USPS and Semeion scans stretched each digit to fill a
 square box, whatever its shape. A ``1`` comes out a wide slanted bar or a solid block, which a
@@ -31,6 +34,9 @@ INK_LEVEL = 0.5
 LOOP_HEIGHT_FRACTION = (0.4, 0.6)  # of the nine's height
 LOOP_SQUASH = (0.6, 1.0)  # the zero's height is scaled by this: loops are rounder than zeros
 STEM_START = (0.0, 0.8)  # where the stem leaves the loop: from its middle (0) to its right edge (1)
+RHO_STEM_START = (-0.8, 0.0)  # a rho-shaped nine's stem leaves the loop's left half
+BASE_LOOP_RADIUS_FRACTION = (0.12, 0.22)  # of the two's height
+BASE_LOOP_MIN_RADIUS_PER_THICKNESS = 1.3
 STEM_LEAN = (-0.3, 0.1)  # how far right the stem's foot lies from its start, of the nine's height
 STEM_BEND = (-0.08, 0.08)  # how far the stem's middle bows to the right, of the nine's height
 
@@ -46,6 +52,18 @@ def stemmed_nines(zeros: np.ndarray, count: int, rng: np.random.Generator) -> np
     """``count`` nines drawn as a loop on a stem (N x 28 x 28 float32, MNIST form), each made from a random
     zero of ``zeros`` (N x 28 x 28, uint8 or float in [0, 1])."""
     return _made_from(zeros, count, lambda zero: with_stem(zero, rng), rng)
+
+
+def rho_nines(zeros: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` nines shaped like a rho, their stem leaving the loop's left half (N x 28 x 28 float32,
+    MNIST form), each made from a random zero of ``zeros``."""
+    return _made_from(zeros, count, lambda zero: with_stem(zero, rng, RHO_STEM_START), rng)
+
+
+def looped_twos(twos: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` twos with a loop where the diagonal meets the base (N x 28 x 28 float32, MNIST form), each
+    made from a random two of ``twos``."""
+    return _made_from(twos, count, lambda two: with_base_loop(two, rng), rng)
 
 
 def stretched_digits(images: np.ndarray, labels: np.ndarray, count: int,
@@ -80,8 +98,32 @@ def _as_unit_float(image: np.ndarray) -> np.ndarray:
     return image.astype(np.float32) / 255.0 if image.dtype == np.uint8 else image
 
 
-def with_stem(zero: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A zero (bright ink on black), made a loop with a stem hanging from its bottom, returned cut to its ink."""
+def with_base_loop(two: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A two (bright ink on black) with a loop drawn where its diagonal meets its base, at the base's left
+    end, returned cut to its ink."""
+    ink = cv2.resize(crop_to_ink(two), None, fx=UPSCALE, fy=UPSCALE, interpolation=cv2.INTER_CUBIC).clip(0, 1)
+    height, width = ink.shape
+    rows = np.flatnonzero(ink.max(axis=1) > INK_LEVEL)
+    if rows.size < 2:
+        return ink
+    base = ink[int(rows[-1] - 0.2 * height): int(rows[-1]) + 1]  # the bottom fifth: the base
+    columns = np.flatnonzero(base.max(axis=0) > INK_LEVEL)
+    corner = (float(columns[0]), float(rows[-1]))
+    thickness = max(2, int(round(stroke_width(ink))))
+    radius = rng.uniform(*BASE_LOOP_RADIUS_FRACTION) * height
+    if radius < BASE_LOOP_MIN_RADIUS_PER_THICKNESS * thickness:
+        return ink  # so bold a pen would draw a blot there, not a loop
+    canvas = cv2.copyMakeBorder(ink, height, height, height, height, cv2.BORDER_CONSTANT, value=0.0)
+    centre = (corner[0] + radius * rng.uniform(0.7, 1.1) + height, corner[1] - radius * rng.uniform(0.7, 1.0) + height)
+    axes = (radius * rng.uniform(0.8, 1.2), radius)
+    cv2.ellipse(canvas, (int(round(centre[0])), int(round(centre[1]))), (int(round(axes[0])), int(round(axes[1]))),
+                rng.uniform(-30, 30), 0, 360, 1.0, thickness, cv2.LINE_AA)
+    return crop_to_ink(canvas)
+
+
+def with_stem(zero: np.ndarray, rng: np.random.Generator, stem_start: tuple[float, float] = STEM_START) -> np.ndarray:
+    """A zero (bright ink on black), made a loop with a stem hanging from its bottom, returned cut to its ink;
+    the stem leaves the loop ``stem_start`` of the way from its middle to its right edge (negative: left)."""
     ink = crop_to_ink(zero)
     if ink.size == 0:
         return ink
@@ -91,7 +133,7 @@ def with_stem(zero: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     loop_height, loop_width = loop.shape
     height = loop_height / rng.uniform(*LOOP_HEIGHT_FRACTION)
     canvas = cv2.copyMakeBorder(loop, 0, int(height), int(height), int(height), cv2.BORDER_CONSTANT, value=0.0)
-    start_x = loop_width / 2 + rng.uniform(*STEM_START) * loop_width / 2
+    start_x = loop_width / 2 + rng.uniform(*stem_start) * loop_width / 2
     column = loop[:, min(loop_width - 1, int(start_x))]
     inked = np.flatnonzero(column > INK_LEVEL)
     start_y = float(inked[-1]) if inked.size else loop_height - 1.0
