@@ -228,6 +228,17 @@ def test_one_threshold_reading_of_a_cell_in_thick_grid_lines_takes_the_digit_not
     assert 15 <= x and x + w <= 48 and 12 <= y and y + h <= 50
 
 
+def test_one_threshold_reading_of_a_digit_blurred_into_a_blot_is_not_the_paper_around_it():
+    """A faint printed digit photographed out of focus is a blot that fills its box as no digit does; the
+    other class, the paper around it, reaches all four sides of the cell and is no digit either (read,
+    it is a confident 0)."""
+    from digitrec.segment import global_threshold_crop
+    cell = np.full((30, 30), 165, np.uint8)
+    cv2.ellipse(cell, (15, 15), (9, 11), 0, 0, 360, 100, -1, cv2.LINE_AA)
+    crop = global_threshold_crop(cv2.cvtColor(cv2.GaussianBlur(cell, (0, 0), 1.0), cv2.COLOR_GRAY2RGB))
+    assert crop is None or crop.box[2] < 30 or crop.box[3] < 30
+
+
 def test_a_thin_digit_reaching_the_border_of_a_crop_is_not_taken_for_grid_remains():
     # a fine-stroked 2 whose base runs into the crop's left edge (a meter drum's digit cut tight):
     # its box is as thin for its length as a grid corner's, but most of its ink lies away from the border

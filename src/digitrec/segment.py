@@ -231,7 +231,10 @@ def global_threshold_crop(rgb: np.ndarray, scale_xy: tuple[float, float] = (1.0,
 def _central_ink_crop(mask: np.ndarray, flat: np.ndarray, scale_xy: tuple[float, float]) -> DigitCrop | None:
     """The digit among the ink ``mask``'s components: those reaching into the crop's middle (less specks),
     with their strength between the paper's level and the ink's in ``flat``; None where there are none,
-    or where they fill their box as no digit's strokes do, unless that box is a tall bar (a bold ``1``)."""
+    or where they fill their box as no digit's strokes do, unless that box is a tall bar (a bold ``1``).
+    A component that reaches all four sides of the crop is not the digit but what lies around it: the
+    paper around a digit blurred into a blot (a faint printed digit in a photographed Sudoku row), or a
+    cell's grid lines."""
     height, width = mask.shape
     if mask.all() or not mask.any():
         return None
@@ -240,6 +243,8 @@ def _central_ink_crop(mask: np.ndarray, flat: np.ndarray, scale_xy: tuple[float,
     middle[height // 4: height - height // 4, width // 4: width - width // 4] = True
     in_middle = np.bincount(labels[middle], minlength=count)
     in_middle[0] = 0
+    left, top, box_width, box_height = (stats[:, column] for column in range(4))
+    in_middle[(left == 0) & (top == 0) & (box_width == width) & (box_height == height)] = 0  # reaches all four sides: around the digit
     if in_middle.max() == 0:
         return None
     main_area = stats[int(in_middle.argmax()), cv2.CC_STAT_AREA]
