@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from digitrec.handwriting import (lead_in_ones, looped_twos, rho_nines, stemmed_nines, stretched_digits, stretched_square,
+from digitrec.handwriting import (hooked_nines, lead_in_ones, looped_twos, rho_nines, stemmed_nines, stretched_digits, stretched_square,
                                   with_base_loop, with_lead_in, with_stem)
 
 
@@ -85,13 +85,23 @@ def test_a_rho_nines_stem_leaves_the_left_half_of_its_loop():
         assert stem_top.mean() <= (loop_columns[0] + loop_columns[-1]) / 2 + 2  # under the loop's left half
 
 
-def test_rho_nines_and_looped_twos_are_in_mnist_form_and_repeat_with_the_seed():
+def test_rho_nines_looped_twos_and_hooked_nines_are_in_mnist_form_and_repeat_with_the_seed():
     zeros = (np.stack([ring()] * 3) * 255).astype(np.uint8)
-    for make in (rho_nines, looped_twos):
+    for make in (rho_nines, looped_twos, hooked_nines):
         first, again = (make(zeros, 5, np.random.default_rng(3)) for _ in range(2))
         assert first.shape == (5, 28, 28) and first.dtype == np.float32
         assert 0.0 <= first.min() and first.max() <= 1.0
         assert np.array_equal(first, again)
+
+
+def test_a_hooked_nines_stem_curls_back_left_at_its_foot():
+    """Below the loop the stem runs down; at its foot the hook reaches back left of where the stem came down."""
+    for seed in range(10):
+        plain = with_stem(ring(), np.random.default_rng(seed)) > 0.5
+        hooked = with_stem(ring(), np.random.default_rng(seed), hooked=True) > 0.5
+        foot_rows = hooked[-max(2, hooked.shape[0] // 12):]
+        plain_foot = plain[-max(2, plain.shape[0] // 12):]
+        assert foot_rows.any(axis=0).sum() > plain_foot.any(axis=0).sum()  # the bottom is wider: the hook
 
 
 def flat_two() -> np.ndarray:

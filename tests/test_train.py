@@ -157,7 +157,8 @@ def test_a_run_folder_from_before_photographed_digits_resumes_without_them():
     assert train.TrainConfig.from_dict(old).photographed == 0
 
 
-@pytest.mark.parametrize("field, label", [("lead_in_ones", 1), ("stemmed_nines", 9), ("rho_nines", 9), ("looped_twos", 2)])
+@pytest.mark.parametrize("field, label", [("lead_in_ones", 1), ("stemmed_nines", 9), ("rho_nines", 9), ("looped_twos", 2),
+                                          ("hooked_nines", 9)])
 def test_made_handwriting_joins_the_training_set_only_with_its_label(mnist_path, field, label):
     """Ones with a lead-in stroke are labelled 1, nines drawn as a loop on a stem or as a rho 9, looped twos 2."""
     plain = train.prepare_data(tiny_config(mnist_path))
@@ -180,11 +181,11 @@ def test_a_run_folder_from_before_stemmed_nines_resumes_with_the_recipe_it_had()
     assert config.stemmed_nines == 0 and config.lead_in_longest == 0.5 and config.stretched == 0
 
 
-def test_a_run_folder_from_before_rho_nines_and_looped_twos_resumes_without_them():
+def test_a_run_folder_from_before_rho_nines_looped_twos_and_hooked_nines_resumes_without_them():
     old = train.recipe("default").to_dict()
-    del old["rho_nines"], old["looped_twos"]
+    del old["rho_nines"], old["looped_twos"], old["hooked_nines"]
     config = train.TrainConfig.from_dict(old)
-    assert config.rho_nines == 0 and config.looped_twos == 0
+    assert config.rho_nines == 0 and config.looped_twos == 0 and config.hooked_nines == 0
 
 
 def test_stretched_digits_join_the_training_set_only(mnist_path):

@@ -77,6 +77,9 @@ def _add_train(commands) -> None:
                             " zeros, to add (default: the recipe's)")
     train.add_argument("--looped-twos", type=int, metavar="N",
                        help="how many MNIST twos given a loop where the diagonal meets the base, to add (default: the recipe's)")
+    train.add_argument("--hooked-nines", type=int, metavar="N",
+                       help="how many nines whose stem ends in a hook curling back to the left, made from MNIST zeros,"
+                            " to add (default: the recipe's)")
     train.add_argument("--mnist", metavar="PATH", help="MNIST .npz or IDX folder (default: $DIGITREC_MNIST, then the Keras cache)")
     train.add_argument("--out", type=Path, metavar="DIR", default=Path("runs/train"),
                        help="parent folder of run folders (default: runs/train)")
@@ -101,7 +104,8 @@ def _run_train(args) -> int:
             if value is not None and value < 1:
                 print(f"digitrec: error: --{name.replace('_', '-')} must be at least 1, got {value}", file=sys.stderr)
                 return EXIT_USER_ERROR
-        for name in ("printed", "photographed", "lead_in_ones", "stemmed_nines", "stretched", "rho_nines", "looped_twos"):
+        for name in ("printed", "photographed", "lead_in_ones", "stemmed_nines", "stretched", "rho_nines", "looped_twos",
+                     "hooked_nines"):
             value = getattr(args, name)
             if value is not None and value < 0:
                 print(f"digitrec: error: --{name.replace('_', '-')} cannot be negative, got {value}", file=sys.stderr)
@@ -115,7 +119,7 @@ def _run_train(args) -> int:
             limit=args.limit, printed=args.printed, photographed=args.photographed,
             lead_in_ones=args.lead_in_ones, lead_in_longest=args.lead_in_longest,
             stemmed_nines=args.stemmed_nines, stretched=args.stretched, rho_nines=args.rho_nines,
-            looped_twos=args.looped_twos, mnist_path=args.mnist,
+            looped_twos=args.looped_twos, hooked_nines=args.hooked_nines, mnist_path=args.mnist,
         )
         run_dir = train.start_run(config, args.out)
     print(f"Training run: {run_dir}", file=sys.stderr)

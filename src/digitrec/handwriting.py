@@ -11,6 +11,7 @@ MNIST's handwriting comes from American writers. Shapes common elsewhere are mis
   the loop with a stroke below it as an ``8``. Here MNIST zeros become such loops. Chilean cheques
   show another nine MNIST lacks, shaped like a rho: the stem leaves the loop's left half
   (``rho_nines``); read as an ``8`` too.
+  And a nine whose stem ends in a hook curling back to the left reads as a ``3`` (``hooked_nines``).
 - a ``2`` with a loop where its diagonal meets the base, read as a ``9`` (``looped_twos``).
 
 And one way of storing digits is missing: USPS and Semeion scans stretched each digit to fill a
@@ -35,6 +36,8 @@ LOOP_HEIGHT_FRACTION = (0.4, 0.6)  # of the nine's height
 LOOP_SQUASH = (0.6, 1.0)  # the zero's height is scaled by this: loops are rounder than zeros
 STEM_START = (0.0, 0.8)  # where the stem leaves the loop: from its middle (0) to its right edge (1)
 RHO_STEM_START = (-0.8, 0.0)  # a rho-shaped nine's stem leaves the loop's left half
+HOOK_WIDTH_FRACTION = (0.15, 0.35)  # of the nine's height: how far left the hook at the stem's foot reaches
+HOOK_RISE_FRACTION = (0.05, 0.2)  # and how far back up
 BASE_LOOP_RADIUS_FRACTION = (0.12, 0.22)  # of the two's height
 BASE_LOOP_MIN_RADIUS_PER_THICKNESS = 1.3
 STEM_LEAN = (-0.3, 0.1)  # how far right the stem's foot lies from its start, of the nine's height
@@ -58,6 +61,12 @@ def rho_nines(zeros: np.ndarray, count: int, rng: np.random.Generator) -> np.nda
     """``count`` nines shaped like a rho, their stem leaving the loop's left half (N x 28 x 28 float32,
     MNIST form), each made from a random zero of ``zeros``."""
     return _made_from(zeros, count, lambda zero: with_stem(zero, rng, RHO_STEM_START), rng)
+
+
+def hooked_nines(zeros: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` nines whose stem ends in a hook curling back to the left (N x 28 x 28 float32, MNIST form),
+    each made from a random zero of ``zeros``."""
+    return _made_from(zeros, count, lambda zero: with_stem(zero, rng, hooked=True), rng)
 
 
 def looped_twos(twos: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
@@ -121,9 +130,11 @@ def with_base_loop(two: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return crop_to_ink(canvas)
 
 
-def with_stem(zero: np.ndarray, rng: np.random.Generator, stem_start: tuple[float, float] = STEM_START) -> np.ndarray:
+def with_stem(zero: np.ndarray, rng: np.random.Generator, stem_start: tuple[float, float] = STEM_START,
+              hooked: bool = False) -> np.ndarray:
     """A zero (bright ink on black), made a loop with a stem hanging from its bottom, returned cut to its ink;
-    the stem leaves the loop ``stem_start`` of the way from its middle to its right edge (negative: left)."""
+    the stem leaves the loop ``stem_start`` of the way from its middle to its right edge (negative: left),
+    and, ``hooked``, ends in a hook curling back to the left."""
     ink = crop_to_ink(zero)
     if ink.size == 0:
         return ink
@@ -141,9 +152,20 @@ def with_stem(zero: np.ndarray, rng: np.random.Generator, stem_start: tuple[floa
     bow = rng.uniform(*STEM_BEND) * height
     middle = ((start_x + foot[0]) / 2 + bow, (start_y + foot[1]) / 2)
     thickness = max(2, int(round(stroke_width(loop))))
-    points = _bezier((start_x, start_y), middle, foot) + np.array([height, 0.0])
+    points = _bezier((start_x, start_y), middle, foot)
+    if hooked:
+        points = np.concatenate([points, _hook(foot, height, rng)])
+    points = points + np.array([height, 0.0])
     cv2.polylines(canvas, [np.round(points).astype(np.int32)], False, 1.0, thickness, cv2.LINE_AA)
     return crop_to_ink(canvas)
+
+
+def _hook(foot: tuple[float, float], height: float, rng: np.random.Generator) -> np.ndarray:
+    """Points of a hook from the stem's ``foot`` curling back up to the left."""
+    width, rise = rng.uniform(*HOOK_WIDTH_FRACTION) * height, rng.uniform(*HOOK_RISE_FRACTION) * height
+    end = (foot[0] - width, foot[1] - rise)
+    control = (foot[0] - 0.4 * width, foot[1] + 0.5 * rise)  # round under, not a sharp corner
+    return _bezier(foot, control, end)[1:]
 
 
 def _bezier(start, control, end, steps: int = 16) -> np.ndarray:

@@ -23,7 +23,8 @@ from digitrec.classifier import Classifier
 from digitrec.data import load_mnist
 from digitrec.evaluate import classification_metrics
 from digitrec.files import atomic_write, fresh_run_dir, read_json, write_json, write_text
-from digitrec.handwriting import LEAD_IN_LENGTH_FRACTION, lead_in_ones, looped_twos, rho_nines, stemmed_nines, stretched_digits
+from digitrec.handwriting import (LEAD_IN_LENGTH_FRACTION, hooked_nines, lead_in_ones, looped_twos, rho_nines, stemmed_nines,
+                                  stretched_digits)
 from digitrec.model import build_model
 from digitrec.photographed import photographed_digits
 from digitrec.printed import find_digit_fonts, render_printed_digits
@@ -54,6 +55,7 @@ class TrainConfig:
     stretched: int = 0
     rho_nines: int = 0
     looped_twos: int = 0
+    hooked_nines: int = 0
     limit: int | None = None
     augmentation: Augmentation = field(default_factory=Augmentation)
     mnist_path: str | None = None
@@ -74,6 +76,7 @@ class TrainConfig:
         data.setdefault("stretched", 0)  # nor digits stretched to a square
         data.setdefault("rho_nines", 0)  # nor rho-shaped nines
         data.setdefault("looped_twos", 0)  # nor twos with a loop at the base
+        data.setdefault("hooked_nines", 0)  # nor nines whose stem ends in a hook
         return cls(**data)
 
 
@@ -110,7 +113,7 @@ class Splits:
 def prepare_data(config: TrainConfig) -> Splits:
     """MNIST scaled to [0, 1], a seeded validation split held out of the training set, printed and
     photographed digits, ones with a lead-in stroke, nines drawn as a loop on a stem, digits stretched
-    to a square, rho-shaped nines and twos looped at the base added (the handwriting these are made from drawn from the training split only)."""
+    to a square, rho-shaped nines, twos looped at the base and nines with a hooked stem added (the handwriting these are made from drawn from the training split only)."""
     (x_train, y_train), (x_test, y_test) = load_mnist(config.mnist_path)
     order = np.random.default_rng([config.seed, 1]).permutation(len(x_train))
     validation_size = config.validation_size
@@ -150,6 +153,9 @@ def _made_digits(config: TrainConfig, x_fit: np.ndarray, y_fit: np.ndarray) -> l
     if config.looped_twos:
         twos = looped_twos(x_fit[y_fit == 2], config.looped_twos, np.random.default_rng([config.seed, 29]))
         made.append((twos, np.full(len(twos), 2, y_fit.dtype)))
+    if config.hooked_nines:
+        nines = hooked_nines(x_fit[y_fit == 0], config.hooked_nines, np.random.default_rng([config.seed, 31]))
+        made.append((nines, np.full(len(nines), 9, y_fit.dtype)))
     return made
 
 
