@@ -11,6 +11,16 @@ from digitrec import __version__
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 PROGRESS_MIN_FILES = 5
+MADE_DIGIT_OPTIONS = (  # digitrec train's options adding made digits to MNIST, each a count N
+    ("--printed", "font-rendered printed digits"),
+    ("--photographed", "digits photographed into camera-like crops and read back by the reader"),
+    ("--lead-in-ones", "MNIST ones, given a lead-in stroke as many writers outside the US draw one,"),
+    ("--stemmed-nines", "nines drawn as a loop on a stem, made from MNIST zeros,"),
+    ("--stretched", "MNIST digits, stretched to fill a square as USPS and Semeion scans are,"),
+    ("--rho-nines", "nines shaped like a rho (the stem leaving the loop's left half), made from MNIST zeros,"),
+    ("--looped-twos", "MNIST twos given a loop where the diagonal meets the base,"),
+    ("--hooked-nines", "nines whose stem ends in a hook curling back to the left, made from MNIST zeros,"),
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,34 +67,20 @@ def _add_train(commands) -> None:
     train.add_argument("--batch-size", type=int, metavar="N", help="images per step (default: the recipe's)")
     train.add_argument("--seed", type=int, metavar="N", help="random seed; same seed, same machine, same result (default: 1)")
     train.add_argument("--limit", type=int, metavar="N", help="train on only the first N training images (quick trials)")
-    train.add_argument("--printed", type=int, metavar="N",
-                       help="how many font-rendered printed digits to add (default: the recipe's)")
-    train.add_argument("--photographed", type=int, metavar="N",
-                       help="how many digits photographed into camera-like crops and read back by the reader to add"
-                            " (default: the recipe's)")
-    train.add_argument("--lead-in-ones", type=int, metavar="N",
-                       help="how many MNIST ones, given a lead-in stroke as many writers outside the US draw one, to add"
-                            " (default: the recipe's)")
+    for option, what in MADE_DIGIT_OPTIONS:
+        train.add_argument(option, type=int, metavar="N", help=f"how many {what} to add (default: the recipe's)")
     train.add_argument("--lead-in-longest", type=float, metavar="F",
                        help="the longest lead-in stroke, as a fraction of the one's height (default: 0.5)")
-    train.add_argument("--stemmed-nines", type=int, metavar="N",
-                       help="how many nines drawn as a loop on a stem, made from MNIST zeros, to add (default: the recipe's)")
-    train.add_argument("--stretched", type=int, metavar="N",
-                       help="how many MNIST digits, stretched to fill a square as USPS and Semeion scans are, to add"
-                            " (default: the recipe's)")
-    train.add_argument("--rho-nines", type=int, metavar="N",
-                       help="how many nines shaped like a rho (the stem leaving the loop's left half), made from MNIST"
-                            " zeros, to add (default: the recipe's)")
-    train.add_argument("--looped-twos", type=int, metavar="N",
-                       help="how many MNIST twos given a loop where the diagonal meets the base, to add (default: the recipe's)")
-    train.add_argument("--hooked-nines", type=int, metavar="N",
-                       help="how many nines whose stem ends in a hook curling back to the left, made from MNIST zeros,"
-                            " to add (default: the recipe's)")
     train.add_argument("--mnist", metavar="PATH", help="MNIST .npz or IDX folder (default: $DIGITREC_MNIST, then the Keras cache)")
     train.add_argument("--out", type=Path, metavar="DIR", default=Path("runs/train"),
                        help="parent folder of run folders (default: runs/train)")
     train.add_argument("--resume", type=Path, metavar="DIR", help="continue the interrupted run in DIR")
     train.set_defaults(handler=_run_train)
+
+
+def _made_digit_fields() -> list[str]:
+    """The ``TrainConfig`` fields (and parsed argument names) of ``MADE_DIGIT_OPTIONS``."""
+    return [option[2:].replace("-", "_") for option, _ in MADE_DIGIT_OPTIONS]
 
 
 def _run_train(args) -> int:
@@ -104,8 +100,7 @@ def _run_train(args) -> int:
             if value is not None and value < 1:
                 print(f"digitrec: error: --{name.replace('_', '-')} must be at least 1, got {value}", file=sys.stderr)
                 return EXIT_USER_ERROR
-        for name in ("printed", "photographed", "lead_in_ones", "stemmed_nines", "stretched", "rho_nines", "looped_twos",
-                     "hooked_nines"):
+        for name in _made_digit_fields():
             value = getattr(args, name)
             if value is not None and value < 0:
                 print(f"digitrec: error: --{name.replace('_', '-')} cannot be negative, got {value}", file=sys.stderr)
@@ -116,10 +111,8 @@ def _run_train(args) -> int:
             return EXIT_USER_ERROR
         config = train.recipe(
             args.arch, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
-            limit=args.limit, printed=args.printed, photographed=args.photographed,
-            lead_in_ones=args.lead_in_ones, lead_in_longest=args.lead_in_longest,
-            stemmed_nines=args.stemmed_nines, stretched=args.stretched, rho_nines=args.rho_nines,
-            looped_twos=args.looped_twos, hooked_nines=args.hooked_nines, mnist_path=args.mnist,
+            limit=args.limit, lead_in_longest=args.lead_in_longest, mnist_path=args.mnist,
+            **{name: getattr(args, name) for name in _made_digit_fields()},
         )
         run_dir = train.start_run(config, args.out)
     print(f"Training run: {run_dir}", file=sys.stderr)
