@@ -239,6 +239,18 @@ def test_one_threshold_reading_of_a_digit_blurred_into_a_blot_is_not_the_paper_a
     assert crop is None or crop.box[2] < 30 or crop.box[3] < 30
 
 
+def test_one_threshold_reading_keeps_a_digit_stretched_to_reach_all_four_sides_of_its_bitmap():
+    """USPS stored each digit stretched to fill its 16x16 grey bitmap: there the ink reaching all four sides
+    is the digit (only the paper around a blot, taken as ink for want of better, is not)."""
+    from digitrec.segment import global_threshold_crop
+    bitmap = np.full((64, 64), 230, np.uint8)
+    cv2.line(bitmap, (0, 4), (63, 4), 40, 9, cv2.LINE_AA)  # a 7: its bar along the top, from side to side,
+    cv2.line(bitmap, (60, 4), (4, 63), 40, 9, cv2.LINE_AA)  # its stroke down to the bottom
+    grey = cv2.resize(bitmap, (16, 16), interpolation=cv2.INTER_AREA)
+    crop = global_threshold_crop(cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB))
+    assert crop is not None and crop.box[2] >= 15 and crop.box[3] >= 15
+
+
 def test_a_thin_digit_reaching_the_border_of_a_crop_is_not_taken_for_grid_remains():
     # a fine-stroked 2 whose base runs into the crop's left edge (a meter drum's digit cut tight):
     # its box is as thin for its length as a grid corner's, but most of its ink lies away from the border

@@ -221,20 +221,19 @@ def global_threshold_crop(rgb: np.ndarray, scale_xy: tuple[float, float] = (1.0,
     ring_px = max(1, min(height, width) // 10)
     ring[ring_px:-ring_px, ring_px:-ring_px] = False
     light_ground = light[ring].mean() > 0.5
-    for mask in ((light == 0), (light == 1)) if light_ground else ((light == 1), (light == 0)):
-        crop = _central_ink_crop(mask, flat, scale_xy)
-        if crop is not None:
-            return crop
-    return None
+    ink_class, other_class = ((light == 0), (light == 1)) if light_ground else ((light == 1), (light == 0))
+    return _central_ink_crop(ink_class, flat, scale_xy) or _central_ink_crop(other_class, flat, scale_xy, is_fallback=True)
 
 
-def _central_ink_crop(mask: np.ndarray, flat: np.ndarray, scale_xy: tuple[float, float]) -> DigitCrop | None:
+def _central_ink_crop(mask: np.ndarray, flat: np.ndarray, scale_xy: tuple[float, float],
+                      is_fallback: bool = False) -> DigitCrop | None:
     """The digit among the ink ``mask``'s components: those reaching into the crop's middle (less specks),
     with their strength between the paper's level and the ink's in ``flat``; None where there are none,
     or where they fill their box as no digit's strokes do, unless that box is a tall bar (a bold ``1``).
-    A component that reaches all four sides of the crop is not the digit but what lies around it: the
-    paper around a digit blurred into a blot (a faint printed digit in a photographed Sudoku row), or a
-    cell's grid lines."""
+    ``is_fallback``: ``mask`` is the class taken for ink only because the other filled its box. Then a
+    component reaching all four sides of the crop is not the digit but the paper around it, where the
+    other class was a digit blurred into a blot (a faint printed digit in a photographed Sudoku row).
+    (In the first class such a component may well be the digit: one stretched to fill its bitmap.)"""
     height, width = mask.shape
     if mask.all() or not mask.any():
         return None
@@ -244,7 +243,8 @@ def _central_ink_crop(mask: np.ndarray, flat: np.ndarray, scale_xy: tuple[float,
     in_middle = np.bincount(labels[middle], minlength=count)
     in_middle[0] = 0
     left, top, box_width, box_height = (stats[:, column] for column in range(4))
-    in_middle[(left == 0) & (top == 0) & (box_width == width) & (box_height == height)] = 0  # reaches all four sides: around the digit
+    if is_fallback:
+        in_middle[(left == 0) & (top == 0) & (box_width == width) & (box_height == height)] = 0  # all four sides: around it
     if in_middle.max() == 0:
         return None
     main_area = stats[int(in_middle.argmax()), cv2.CC_STAT_AREA]
