@@ -242,8 +242,8 @@ def _central_ink_crop(mask: np.ndarray, flat: np.ndarray, scale_xy: tuple[float,
     middle[height // 4: height - height // 4, width // 4: width - width // 4] = True
     in_middle = np.bincount(labels[middle], minlength=count)
     in_middle[0] = 0
-    left, top, box_width, box_height = (stats[:, column] for column in range(4))
     if is_fallback:
+        left, top, box_width, box_height = (stats[:, column] for column in range(4))
         in_middle[(left == 0) & (top == 0) & (box_width == width) & (box_height == height)] = 0  # all four sides: around it
     if in_middle.max() == 0:
         return None
