@@ -111,7 +111,7 @@ def with_base_loop(two: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A two (bright ink on black) with a loop drawn where its diagonal meets its base, at the base's left
     end, returned cut to its ink."""
     ink = cv2.resize(crop_to_ink(two), None, fx=UPSCALE, fy=UPSCALE, interpolation=cv2.INTER_CUBIC).clip(0, 1)
-    height, width = ink.shape
+    height = ink.shape[0]
     rows = np.flatnonzero(ink.max(axis=1) > INK_LEVEL)
     if rows.size < 2:
         return ink

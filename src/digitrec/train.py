@@ -12,6 +12,7 @@ import io
 import platform
 import sys
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -133,30 +134,31 @@ def prepare_data(config: TrainConfig) -> Splits:
 
 def _made_digits(config: TrainConfig, x_fit: np.ndarray, y_fit: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """The (images, labels) the recipe adds to MNIST's training split, made from that split only, in a fixed order."""
+    restyle = partial(_restyled, seed=config.seed, x_fit=x_fit, y_fit=y_fit)
     made = []
     if config.photographed:
         made.append(photographed_digits(config.photographed, config.seed, x_fit, y_fit))
     if config.lead_in_ones:
-        ones = lead_in_ones(x_fit[y_fit == 1], config.lead_in_ones, np.random.default_rng([config.seed, 13]),
-                            longest=config.lead_in_longest)
-        made.append((ones, np.full(len(ones), 1, y_fit.dtype)))
+        made.append(restyle(partial(lead_in_ones, longest=config.lead_in_longest), config.lead_in_ones, 1, 1, 13))
     if config.stemmed_nines:
-        nines = stemmed_nines(x_fit[y_fit == 0], config.stemmed_nines, np.random.default_rng([config.seed, 17]))
-        made.append((nines, np.full(len(nines), 9, y_fit.dtype)))
+        made.append(restyle(stemmed_nines, config.stemmed_nines, 0, 9, 17))
     if config.stretched:
         made.append(stretched_digits(x_fit, y_fit, config.stretched, np.random.default_rng([config.seed, 19])))
     if config.printed:
         made.append(render_printed_digits(config.printed, config.seed))
-    if config.rho_nines:
-        nines = rho_nines(x_fit[y_fit == 0], config.rho_nines, np.random.default_rng([config.seed, 23]))
-        made.append((nines, np.full(len(nines), 9, y_fit.dtype)))
-    if config.looped_twos:
-        twos = looped_twos(x_fit[y_fit == 2], config.looped_twos, np.random.default_rng([config.seed, 29]))
-        made.append((twos, np.full(len(twos), 2, y_fit.dtype)))
-    if config.hooked_nines:
-        nines = hooked_nines(x_fit[y_fit == 0], config.hooked_nines, np.random.default_rng([config.seed, 31]))
-        made.append((nines, np.full(len(nines), 9, y_fit.dtype)))
+    for make, count, source, label, salt in ((rho_nines, config.rho_nines, 0, 9, 23), (looped_twos, config.looped_twos, 2, 2, 29),
+                                             (hooked_nines, config.hooked_nines, 0, 9, 31)):
+        if count:
+            made.append(restyle(make, count, source, label, salt))
     return made
+
+
+def _restyled(make, count: int, source: int, label: int, salt: int, *, seed: int, x_fit: np.ndarray,
+              y_fit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` digits ``make`` draws from the training split's ``source`` digits (a one given a lead-in, a
+    zero made a nine), labelled ``label``; their random numbers come from the run's seed and ``salt``."""
+    images = make(x_fit[y_fit == source], count, np.random.default_rng([seed, salt]))
+    return images, np.full(len(images), label, y_fit.dtype)
 
 
 def steps_per_epoch(config: TrainConfig, train_size: int) -> int:
