@@ -4,7 +4,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from digitrec.augment import NO_AUGMENTATION, Augmentation, augment_batch
+from digitrec.augment import NO_AUGMENTATION, Augmentation, augment_batch, elastic_distortion
 
 
 def digit_batch(count: int = 8) -> np.ndarray:
@@ -41,3 +41,21 @@ def centre_of_mass(images: np.ndarray) -> np.ndarray:
     ys, xs = np.indices(images.shape[1:])
     mass = images.sum(axis=(1, 2))
     return np.stack([(images * ys).sum(axis=(1, 2)) / mass, (images * xs).sum(axis=(1, 2)) / mass], axis=1)
+
+
+def test_elastic_distortion_bends_strokes_but_keeps_the_digit_and_repeats_with_the_seed():
+    image = digit_batch(1)[0]
+    bent = elastic_distortion(image, 34.0, 4.0, np.random.default_rng(5))
+    assert bent.shape == image.shape and not np.array_equal(bent, image)
+    np.testing.assert_array_equal(bent, elastic_distortion(image, 34.0, 4.0, np.random.default_rng(5)))
+    many = np.stack([elastic_distortion(image, 34.0, 4.0, np.random.default_rng(seed)) for seed in range(64)])
+    ink_kept = many.sum(axis=(1, 2)) / image.sum()
+    assert 0.5 < ink_kept.min() and ink_kept.max() < 1.6 and 0.9 < ink_kept.mean() < 1.1  # strokes swell and thin
+    assert np.abs(centre_of_mass(many) - centre_of_mass(image[None])).max() < 4.5
+
+
+def test_elastic_distortion_is_applied_only_when_asked_for():
+    images = digit_batch(16)
+    plain = augment_batch(images, Augmentation(), np.random.default_rng(2))
+    np.testing.assert_array_equal(plain, augment_batch(images, Augmentation(elastic_alpha_px=0.0), np.random.default_rng(2)))
+    assert not np.array_equal(plain, augment_batch(images, Augmentation(elastic_alpha_px=34.0), np.random.default_rng(2)))

@@ -112,12 +112,13 @@ def run_cli(*args, cwd=None):
 
 
 def test_cli_trains_a_fresh_run_and_refuses_to_resume_a_finished_one(mnist_path, tmp_path):
-    args = ["train", "--arch", "fast", "--limit", "300", "--epochs", "1", "--printed", "0",
+    args = ["train", "--arch", "fast", "--limit", "300", "--epochs", "1", "--printed", "0", "--elastic", "20",
             "--mnist", str(mnist_path), "--out", str(tmp_path)]
     result = run_cli(*args)
     assert result.returncode == 0, result.stderr
     assert "Test accuracy" in result.stdout
     assert (tmp_path / "fast-1" / "model.keras").is_file()
+    assert json.loads((tmp_path / "fast-1" / "config.json").read_text())["augmentation"]["elastic_alpha_px"] == 20.0
     again = run_cli("train", "--resume", str(tmp_path / "fast-1"))
     assert again.returncode == 0 and "already finished" in again.stderr
 
@@ -129,6 +130,8 @@ def test_cli_rejects_bad_arguments_in_one_line(tmp_path):
     assert result.returncode == 2 and "--stemmed-nines cannot be negative" in result.stderr
     result = run_cli("train", "--looped-twos", "-1")
     assert result.returncode == 2 and "--looped-twos cannot be negative" in result.stderr
+    result = run_cli("train", "--elastic", "-2")
+    assert result.returncode == 2 and "--elastic cannot be negative" in result.stderr
     result = run_cli("train", "--lead-in-longest", "1.5")
     assert result.returncode == 2 and "--lead-in-longest must be above 0.15 and at most 1" in result.stderr
     result = run_cli("train", "--resume", str(tmp_path))
@@ -186,6 +189,12 @@ def test_a_run_folder_from_before_rho_nines_looped_twos_and_hooked_nines_resumes
     del old["rho_nines"], old["looped_twos"], old["hooked_nines"]
     config = train.TrainConfig.from_dict(old)
     assert config.rho_nines == 0 and config.looped_twos == 0 and config.hooked_nines == 0
+
+
+def test_a_run_folder_from_before_elastic_distortion_resumes_without_it():
+    old = train.recipe("default").to_dict()
+    del old["augmentation"]["elastic_alpha_px"], old["augmentation"]["elastic_sigma_px"]
+    assert train.TrainConfig.from_dict(old).augmentation.elastic_alpha_px == 0.0
 
 
 def test_stretched_digits_join_the_training_set_only(mnist_path):

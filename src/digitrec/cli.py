@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from digitrec import __version__
@@ -71,6 +72,9 @@ def _add_train(commands) -> None:
         train.add_argument(option, type=int, metavar="N", help=f"how many {what} to add (default: the recipe's)")
     train.add_argument("--lead-in-longest", type=float, metavar="F",
                        help="the longest lead-in stroke, as a fraction of the one's height (default: 0.5)")
+    train.add_argument("--elastic", type=float, metavar="PX",
+                       help="strength of an elastic distortion added to each image's augmentation, in pixels "
+                       "(Simard et al. used 34; default: 0, none)")
     train.add_argument("--mnist", metavar="PATH", help="MNIST .npz or IDX folder (default: $DIGITREC_MNIST, then the Keras cache)")
     train.add_argument("--out", type=Path, metavar="DIR", default=Path("runs/train"),
                        help="parent folder of run folders (default: runs/train)")
@@ -109,11 +113,16 @@ def _run_train(args) -> int:
             print(f"digitrec: error: --lead-in-longest must be above 0.15 and at most 1, got {args.lead_in_longest}",
                   file=sys.stderr)
             return EXIT_USER_ERROR
+        if args.elastic is not None and args.elastic < 0:
+            print(f"digitrec: error: --elastic cannot be negative, got {args.elastic}", file=sys.stderr)
+            return EXIT_USER_ERROR
         config = train.recipe(
             args.arch, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
             limit=args.limit, lead_in_longest=args.lead_in_longest, mnist_path=args.mnist,
             **{name: getattr(args, name) for name in _made_digit_fields()},
         )
+        if args.elastic:
+            config = replace(config, augmentation=replace(config.augmentation, elastic_alpha_px=args.elastic))
         run_dir = train.start_run(config, args.out)
     print(f"Training run: {run_dir}", file=sys.stderr)
     try:
