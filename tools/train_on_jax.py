@@ -14,6 +14,19 @@ folders load and resume on TensorFlow (``digitrec train --resume``). The eighth 
 these side by side on one H200 (docs/training.md, "The reader model", eighth session); the Python
 there rendered the printed and photographed digits slightly differently, so their data differ from
 this machine's (the hash of seed 1's training set differs).
+
+How the eighth session drove it there (the machine reaches no network, so what it needs travels
+with the working tree): Keras 3.15.1, namex and optree as cp312 wheels, installed with
+``pip install --no-index --no-deps --target /tmp/site``; the font files ``find_digit_fonts()``
+lists here, as a tar.xz (18 MB); and the MNIST file. Then one process per run, each under
+``timeout`` so that the run folders could be packed and fetched before the machine's time ran out::
+
+    while read name seed elastic rho hooked; do
+        timeout -s TERM $BUDGET python3 tools/train_on_jax.py $name $seed $elastic $rho $hooked > $RUNS/$name.log 2>&1 &
+    done < runs.txt      # "v1-1 1 0 0 0", "el-1 1 34 0 0", ... one run a line
+    wait
+
+A run stopped that way resumes from its last finished epoch, there or here.
 """
 import hashlib
 import os
