@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitrec.printed import FontsError, find_digit_fonts, render_printed_digits, render_printed_signs
+from digitrec.printed import (FontsError, find_digit_fonts, render_handwriting_font_digits, render_printed_digits,
+                              render_printed_signs)
 
 
 def test_rendered_digits_are_balanced_mnist_form_images(fonts):
@@ -35,3 +36,25 @@ def test_rendered_signs_are_mnist_form_images_that_are_not_boxes(fonts):
     assert all(sign.max() > 0.5 for sign in signs)
     with pytest.raises(FontsError, match="draws any of"):
         render_printed_signs(3, seed=1, fonts=fonts, signs="\U000F0000")
+
+
+def test_handwriting_fonts_are_kept_apart_from_printed_ones(fonts, tmp_path):
+    """A font that imitates handwriting (known by its file name) is not taken for a printed one."""
+    (tmp_path / "Printed-Regular.ttf").symlink_to(fonts[0])
+    (tmp_path / "dkg.ttf").symlink_to(fonts[0])
+    assert [path.name for path in find_digit_fonts((tmp_path,))] == ["Printed-Regular.ttf"]
+    assert [path.name for path in find_digit_fonts((tmp_path,), handwriting=True)] == ["dkg.ttf"]
+
+
+def test_handwriting_font_digits_are_balanced_seeded_and_drawn_from_their_own_stream(fonts):
+    images, labels = render_handwriting_font_digits(20, seed=3, fonts=fonts)
+    assert images.shape == (20, 28, 28) and np.bincount(labels, minlength=10).tolist() == [2] * 10
+    again, _ = render_handwriting_font_digits(20, seed=3, fonts=fonts)
+    np.testing.assert_array_equal(images, again)
+    printed, _ = render_printed_digits(20, seed=3, fonts=fonts)
+    assert not np.array_equal(images, printed)
+
+
+def test_no_handwriting_fonts_gives_an_error_that_says_what_to_install():
+    with pytest.raises(FontsError, match="fonts-dkg-handwriting.*--handwriting-font-digits 0"):
+        render_handwriting_font_digits(10, seed=1, fonts=[])

@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 import pytest
@@ -195,6 +196,21 @@ def test_a_run_folder_from_before_elastic_distortion_resumes_without_it():
     old = train.recipe("default").to_dict()
     del old["augmentation"]["elastic_alpha_px"], old["augmentation"]["elastic_sigma_px"]
     assert train.TrainConfig.from_dict(old).augmentation.elastic_alpha_px == 0.0
+
+
+def test_digits_in_handwriting_fonts_join_the_training_set_only(mnist_path, fonts, monkeypatch):
+    monkeypatch.setattr(train, "render_handwriting_font_digits", partial(train.render_handwriting_font_digits, fonts=fonts))
+    plain = train.prepare_data(tiny_config(mnist_path))
+    with_fonts = train.prepare_data(tiny_config(mnist_path, handwriting_font_digits=20))
+    assert len(with_fonts.x_train) == len(plain.x_train) + 20
+    assert np.bincount(with_fonts.y_train[-20:], minlength=10).tolist() == [2] * 10
+    assert np.array_equal(with_fonts.x_val, plain.x_val) and np.array_equal(with_fonts.x_test, plain.x_test)
+
+
+def test_a_run_folder_from_before_handwriting_font_digits_resumes_without_them():
+    old = train.recipe("default").to_dict()
+    del old["handwriting_font_digits"]
+    assert train.TrainConfig.from_dict(old).handwriting_font_digits == 0
 
 
 def test_stretched_digits_join_the_training_set_only(mnist_path):

@@ -1,11 +1,11 @@
 """Train one ``digitrec train`` run on Keras' JAX backend, for a GPU machine that has JAX but no TensorFlow.
 
     KERAS_BACKEND=jax DIGITREC_MNIST=mnist.npz FONT_ROOT=/tmp/fonts/usr/share/fonts RUNS=/tmp/runs \\
-        python tools/train_on_jax.py NAME SEED ELASTIC_PX RHO_NINES HOOKED_NINES
+        python tools/train_on_jax.py NAME SEED ELASTIC_PX RHO_NINES HOOKED_NINES [HANDWRITING_FONT_DIGITS]
 
 It trains the sixth session's reader recipe (``--photographed 30000 --lead-in-ones 4000
 --lead-in-longest 0.7 --stemmed-nines 4000 --stretched 6000``) with the given seed, elastic strength
-and rho-shaped and hooked nines, into the run folder RUNS/NAME, through ``train.train_run`` itself:
+rho-shaped and hooked nines, and digits drawn in handwriting fonts (none if not given), into the run folder RUNS/NAME, through ``train.train_run`` itself:
 the same data, batches, checkpoints and resume. Three things differ from ``digitrec train``:
 digitrec's backend module (which imports TensorFlow) is replaced by one holding Keras alone; the
 fonts come from FONT_ROOT (a copy of this machine's font files, since the GPU machine has other
@@ -49,7 +49,7 @@ sys.modules["digitrec.backend"] = backend
 
 from digitrec import printed  # noqa: E402
 
-printed.find_digit_fonts.__defaults__ = ((Path(os.environ["FONT_ROOT"]),),)
+printed.find_digit_fonts.__defaults__ = ((Path(os.environ["FONT_ROOT"]),), False)
 
 import digitrec.classifier as classifier  # noqa: E402
 
@@ -80,14 +80,17 @@ train.prepare_data = prepare_data_and_say_its_hash
 
 def main() -> None:
     name, seed, elastic_px, rho_nines, hooked_nines = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+    handwriting_font_digits = int(sys.argv[6]) if len(sys.argv) > 6 else 0
     config = train.recipe("default", photographed=30000, lead_in_ones=4000, lead_in_longest=0.7, stemmed_nines=4000,
                           stretched=6000, rho_nines=rho_nines, hooked_nines=hooked_nines, seed=seed,
-                          augmentation=Augmentation(elastic_alpha_px=elastic_px))
+                          handwriting_font_digits=handwriting_font_digits, augmentation=Augmentation(elastic_alpha_px=elastic_px))
     run_dir = Path(os.environ.get("RUNS", "runs")) / name
     if not (run_dir / train.CONFIG_FILE).exists():
         run_dir.mkdir(parents=True, exist_ok=True)
         environment = {**train.environment_info(), "backend": "jax", "command": " ".join(["tools/train_on_jax.py", *sys.argv[1:]])}
         environment["fonts"] = sorted(path.name for path in printed.find_digit_fonts())
+        if handwriting_font_digits:
+            environment["handwriting_fonts"] = sorted(path.name for path in printed.find_digit_fonts(handwriting=True))
         write_json(run_dir / train.CONFIG_FILE, {**config.to_dict(), "environment": environment})
     started = time.time()
     metrics = train.train_run(run_dir, verbose=False)

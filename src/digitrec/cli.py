@@ -21,6 +21,7 @@ MADE_DIGIT_OPTIONS = (  # digitrec train's options adding made digits to MNIST, 
     ("--rho-nines", "nines shaped like a rho (the stem leaving the loop's left half), made from MNIST zeros,"),
     ("--looped-twos", "MNIST twos given a loop where the diagonal meets the base,"),
     ("--hooked-nines", "nines whose stem ends in a hook curling back to the left, made from MNIST zeros,"),
+    ("--handwriting-font-digits", "digits drawn in fonts that imitate handwriting (Debian's fonts-bwht, fonts-dkg-handwriting, ...)"),
 )
 
 

@@ -4,6 +4,11 @@ MNIST holds only handwriting; meters, forms and Sudoku grids print their digits.
 0-9 in every usable font (with random weight, size, slant and blur) gives the network
 printed shapes to learn from. Debian packages such as fonts-dejavu, fonts-liberation,
 fonts-freefont-ttf, fonts-urw-base35, fonts-noto-core and fonts-dseg (seven-segment) supply them.
+
+Fonts that imitate handwriting are kept apart (``HANDWRITING_FONT_WORDS``): their digits are drawn the
+ways people write them (a one with a long flag, an open four, a nine with a curled tail), so they
+widen the handwriting MNIST shows rather than the printed shapes, and a run adds them only when asked
+(``render_handwriting_font_digits``).
 """
 from __future__ import annotations
 
@@ -18,7 +23,13 @@ from digitrec.preprocess import to_mnist_form
 
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
 FONT_SUFFIXES = {".ttf", ".otf"}
-SKIPPED_FONT_WORDS = ("symbol", "dingbat", "d050000l", "emoji", "math", "music", "braille", "ornament", "icon", "weather", "dseg14")
+SKIPPED_FONT_WORDS = ("symbol", "dingbat", "d050000l", "emoji", "math", "music", "braille", "ornament", "icon", "weather", "dseg14",
+                      "femkeklaver")  # femkeklaver draws its digits in outline
+# Words in the file names of the handwriting fonts Debian packages ship (HANDWRITING_FONT_PACKAGES).
+HANDWRITING_FONT_WORDS = ("becausewe", "comicneue", "dancingscript", "kaushanscript", "breip", "ecolier", "dkg",
+                          "humor-sans", "kleeone", "kristi", "rufscript", "yuseimagic")
+HANDWRITING_FONT_PACKAGES = ("fonts-bwht fonts-comic-neue fonts-dancingscript fonts-kaushanscript fonts-breip fonts-ecolier-court "
+                             "fonts-dkg-handwriting fonts-humor-sans fonts-klee fonts-kristi fonts-rufscript fonts-yusei-magic")
 CANVAS_PX = 112
 PROBE_SIZE_PX = 48
 # What stands beside numbers on tags, plates and forms and is not a digit. Left out: letters a digit
@@ -30,16 +41,22 @@ class FontsError(Exception):
     """No usable font was found for rendering printed digits."""
 
 
-def find_digit_fonts(dirs: tuple[Path, ...] = FONT_DIRS) -> list[Path]:
-    """Every font file under ``dirs`` that draws ten distinct, non-empty digit glyphs."""
+def find_digit_fonts(dirs: tuple[Path, ...] = FONT_DIRS, handwriting: bool = False) -> list[Path]:
+    """Every font file under ``dirs`` that draws ten distinct, non-empty digit glyphs: the printed ones,
+    or with ``handwriting`` those that imitate handwriting."""
     candidates = sorted(
         path
         for folder in dirs
         if folder.is_dir()
         for path in folder.rglob("*")
         if path.suffix.lower() in FONT_SUFFIXES and not any(w in path.name.lower() for w in SKIPPED_FONT_WORDS)
+        and is_handwriting_font(path) == handwriting
     )
     return [path for path in candidates if _draws_distinct_digits(path)]
+
+
+def is_handwriting_font(path: Path) -> bool:
+    return any(word in path.name.lower() for word in HANDWRITING_FONT_WORDS)
 
 
 def _draws_distinct_digits(path: Path) -> bool:
@@ -67,7 +84,22 @@ def render_printed_digits(count: int, seed: int, fonts: list[Path] | None = None
             "no font with digits found under " + ", ".join(map(str, FONT_DIRS))
             + "; install some (e.g. apt-get install fonts-dejavu fonts-liberation) or train with --printed 0"
         )
-    rng = np.random.default_rng([seed, 7])
+    return _rendered_digits(count, fonts, np.random.default_rng([seed, 7]))
+
+
+def render_handwriting_font_digits(count: int, seed: int, fonts: list[Path] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` digits (balanced over 0-9) drawn in fonts that imitate handwriting, as
+    ``render_printed_digits`` draws printed ones, from a random stream of their own."""
+    fonts = find_digit_fonts(handwriting=True) if fonts is None else fonts
+    if not fonts:
+        raise FontsError(
+            "no handwriting font with digits found under " + ", ".join(map(str, FONT_DIRS))
+            + f"; install some (apt-get install {HANDWRITING_FONT_PACKAGES}) or train with --handwriting-font-digits 0"
+        )
+    return _rendered_digits(count, fonts, np.random.default_rng([seed, 37]))
+
+
+def _rendered_digits(count: int, fonts: list[Path], rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     labels = np.arange(count) % 10
     rng.shuffle(labels)
     images = np.empty((count, 28, 28), np.float32)

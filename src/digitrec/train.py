@@ -28,7 +28,7 @@ from digitrec.handwriting import (LEAD_IN_LENGTH_FRACTION, hooked_nines, lead_in
                                   stretched_digits)
 from digitrec.model import build_model
 from digitrec.photographed import photographed_digits
-from digitrec.printed import find_digit_fonts, render_printed_digits
+from digitrec.printed import find_digit_fonts, render_handwriting_font_digits, render_printed_digits
 from digitrec.report import write_report
 
 CHECKPOINT_DIR = "checkpoints"
@@ -57,6 +57,7 @@ class TrainConfig:
     rho_nines: int = 0
     looped_twos: int = 0
     hooked_nines: int = 0
+    handwriting_font_digits: int = 0
     limit: int | None = None
     augmentation: Augmentation = field(default_factory=Augmentation)
     mnist_path: str | None = None
@@ -78,6 +79,7 @@ class TrainConfig:
         data.setdefault("rho_nines", 0)  # nor rho-shaped nines
         data.setdefault("looped_twos", 0)  # nor twos with a loop at the base
         data.setdefault("hooked_nines", 0)  # nor nines whose stem ends in a hook
+        data.setdefault("handwriting_font_digits", 0)  # nor digits drawn in handwriting fonts
         return cls(**data)
 
 
@@ -114,7 +116,8 @@ class Splits:
 def prepare_data(config: TrainConfig) -> Splits:
     """MNIST scaled to [0, 1], a seeded validation split held out of the training set, printed and
     photographed digits, ones with a lead-in stroke, nines drawn as a loop on a stem, digits stretched
-    to a square, rho-shaped nines, twos looped at the base and nines with a hooked stem added (the handwriting these are made from drawn from the training split only)."""
+    to a square, rho-shaped nines, twos looped at the base, nines with a hooked stem and digits drawn in
+    handwriting fonts added (the handwriting these are made from drawn from the training split only)."""
     (x_train, y_train), (x_test, y_test) = load_mnist(config.mnist_path)
     order = np.random.default_rng([config.seed, 1]).permutation(len(x_train))
     validation_size = config.validation_size
@@ -150,6 +153,8 @@ def _made_digits(config: TrainConfig, x_fit: np.ndarray, y_fit: np.ndarray) -> l
                                              (hooked_nines, config.hooked_nines, 0, 9, 31)):
         if count:
             made.append(restyle(make, count, source, label, salt))
+    if config.handwriting_font_digits:
+        made.append(render_handwriting_font_digits(config.handwriting_font_digits, config.seed))
     return made
 
 
@@ -207,6 +212,8 @@ def start_run(config: TrainConfig, out: Path = Path("runs/train")) -> Path:
     environment = environment_info()
     if config.printed or config.photographed:
         environment["fonts"] = sorted(path.name for path in find_digit_fonts())
+    if config.handwriting_font_digits:
+        environment["handwriting_fonts"] = sorted(path.name for path in find_digit_fonts(handwriting=True))
     write_json(run_dir / CONFIG_FILE, {**config.to_dict(), "environment": environment})
     return run_dir
 
