@@ -26,7 +26,10 @@ lists here, as a tar.xz (18 MB); and the MNIST file. Then one process per run, e
     done < runs.txt      # "v1-1 1 0 0 0", "el-1 1 34 0 0", ... one run a line
     wait
 
-A run stopped that way resumes from its last finished epoch, there or here.
+A run stopped that way resumes from its last finished epoch, there or here. Pack the run folders
+into one file under $OUT before the command ends (``tar -cf $OUT/runs.tar -C $RUNS .``): the device
+sends back only a few files from a shallow tree, and the ninth session lost six runs' checkpoints
+by writing them straight into $OUT.
 """
 import hashlib
 import os
