@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     _add_train(commands)
     _add_average(commands)
+    _add_finetune(commands)
     _add_evaluate(commands)
     _add_predict(commands)
     _add_serve(commands)
@@ -162,6 +163,54 @@ def _run_average(args) -> int:
     network = averaged([load_keras_model(path) for path in paths])
     atomic_write(args.out, network.save)
     print(f"Wrote {args.out}: the mean of {len(paths)} networks ({', '.join(map(str, paths))})")
+    return 0
+
+
+def _add_finetune(commands) -> None:
+    finetune = commands.add_parser(
+        "finetune",
+        help="train the reader's networks on further with labelled real pictures",
+        description="Read each labelled picture with the reader, take the 28x28 inputs its network saw with the "
+        "label's digits, and train each network of the model a few epochs more on them, mixed into the reader "
+        "recipe's training data. A picture read with more or fewer digits than its label is left out. Each "
+        "finished network is kept beside --out until the end: run the same command again to go on after a stop.",
+    )
+    finetune.add_argument("--images", type=Path, required=True, metavar="DIR",
+                          help="labelled pictures: DIR holds labels.csv (file,label[,kind]) or folders that each hold one")
+    finetune.add_argument("--out", type=Path, required=True, help="the .keras file to write")
+    finetune.add_argument("--exclude", nargs="+", default=[], metavar="FOLDER",
+                          help="labelled folders not to learn from (to measure on them afterwards)")
+    finetune.add_argument("--model", type=Path, help="the network(s) to start from (default: the bundled reader model)")
+    finetune.add_argument("--epochs", type=int, default=2, help="epochs of training per network (default: 2)")
+    finetune.add_argument("--repeat", type=int, default=4, help="copies of each real digit in an epoch (default: 4)")
+    finetune.add_argument("--learning-rate", type=float, default=3e-4, help="the peak learning rate (default: 3e-4)")
+    finetune.add_argument("--seed", type=int, default=1, help="seed of the recipe's data and of the batches (default: 1)")
+    finetune.add_argument("--mnist", help="MNIST .npz or IDX folder (default: $DIGITREC_MNIST, then the Keras cache)")
+    finetune.set_defaults(handler=_run_finetune)
+
+
+def _run_finetune(args) -> int:
+    from digitrec.errors import UsageError
+    from digitrec.finetune import FinetuneConfig, finetune_on_pictures
+
+    if args.out.suffix != ".keras":
+        raise UsageError(f"--out {args.out}: name a .keras file")
+    for name in ("epochs", "repeat"):
+        if getattr(args, name) < 1:
+            raise UsageError(f"--{name} must be at least 1, got {getattr(args, name)}")
+    if not args.learning_rate > 0:
+        raise UsageError(f"--learning-rate must be above 0, got {args.learning_rate}")
+    config = FinetuneConfig(epochs=args.epochs, repeat=args.repeat, learning_rate=args.learning_rate, seed=args.seed)
+    try:
+        real = finetune_on_pictures(args.images, args.out, config, args.model, tuple(args.exclude), args.mnist)
+    except KeyboardInterrupt:
+        print(f"\nStopped. Networks finished so far are kept in {args.out}.parts; run the same command again to go on.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if real.skipped:
+        print(f"Left out {len(real.skipped)} pictures:", file=sys.stderr)
+        for reason in real.skipped:
+            print(f"  {reason}", file=sys.stderr)
+    print(f"Wrote {args.out}: trained on {len(real.y)} real digits from {real.items_used} pictures")
     return 0
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from digitrec.classifier import ModelLoadError
 from digitrec.data import DatasetError
+from digitrec.finetune import FinetuneError
 from digitrec.imageio import ImageDecodeError
 from digitrec.printed import FontsError
 from digitrec.train import RunFolderError
@@ -13,5 +14,5 @@ class UsageError(Exception):
 
 
 USER_ERRORS: tuple[type[Exception], ...] = (
-    DatasetError, ModelLoadError, FontsError, ImageDecodeError, RunFolderError, UsageError,
+    DatasetError, FinetuneError, ModelLoadError, FontsError, ImageDecodeError, RunFolderError, UsageError,
 )
