@@ -24,7 +24,7 @@ def run_script(name: str, *args: str, mnist: Path | None = None) -> subprocess.C
     )
 
 
-@pytest.mark.parametrize("name", ["train_speed.py", "inference.py"])
+@pytest.mark.parametrize("name", ["train_speed.py", "inference.py", "finetune_heldout.py"])
 def test_help(name):
     result = run_script(name, "--help")
     assert result.returncode == 0
@@ -111,3 +111,11 @@ def test_stretched_digits_prints_a_row_per_folder(mnist_path, tmp_path):
     assert stretched.shape == (16, 16) and ink.any(axis=0).all() and ink.any(axis=1).all()  # the digit fills its box
     black_and_white = cv2.imread(str(next((tmp_path / "stretched_16_bw" / "images").iterdir())), cv2.IMREAD_GRAYSCALE)
     assert set(np.unique(black_and_white)) <= {0, 255}
+
+
+def test_finetune_heldout_keeps_sudoku_sources_together_and_folds_the_rest_alone(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    import finetune_heldout
+
+    folds = finetune_heldout.folds_for(["semeion", "sudoku_rows", "sudoku_printed_cells", "house_numbers"])
+    assert folds == {"F1": ("semeion",), "F3": ("sudoku_printed_cells", "sudoku_rows"), "house_numbers": ("house_numbers",)}

@@ -72,11 +72,16 @@ def evaluate_images(recognizer: Recognizer, root: str | os.PathLike, progress: b
     with no kind by the full reader. See ``score_results`` for the numbers returned.
     """
     sources = load_labelled_folders(root, limit=limit)
+    return score_results(read_items(sources, item_reader(recognizer), progress=progress))
+
+
+def item_reader(recognizer: Recognizer) -> Callable[[LabelledItem], str]:
+    """What ``recognizer`` reads in a labelled picture: one digit for a ``single`` item, else all of them."""
 
     def read(item: LabelledItem) -> str:
         return recognizer.read(item.file, single=item.kind == "single", name=str(item.file)).text
 
-    return score_results(read_items(sources, read, progress=progress))
+    return read
 
 
 def read_items(
