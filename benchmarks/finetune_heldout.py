@@ -23,8 +23,8 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from digitrec.evaluate import item_reader, read_items, score_results  # noqa: E402
 from digitrec.data import load_labelled_folders  # noqa: E402
+from digitrec.evaluate import item_reader, read_items, score_results  # noqa: E402
 from digitrec.finetune import FinetuneConfig, finetune_on_pictures  # noqa: E402
 from digitrec.recognize import Recognizer  # noqa: E402
 from machine import describe_machine  # noqa: E402
