@@ -132,6 +132,15 @@ def test_a_run_refuses_to_go_on_with_other_settings(tmp_path):
                           {"images": "pictures", "real_digits": 9}, verbose=False)
 
 
+def test_missing_fonts_are_reported_before_any_picture_is_read(labelled, tmp_path, monkeypatch):
+    from digitrec.printed import FontsError
+
+    monkeypatch.setattr(finetune, "find_digit_fonts", lambda: [])
+    monkeypatch.setattr(finetune, "real_digits", lambda *args, **kwargs: pytest.fail("pictures were read"))
+    with pytest.raises(FontsError, match="no font with digits found"):
+        finetune.finetune_on_pictures(labelled, tmp_path / "tuned.keras", FinetuneConfig(), verbose=False)
+
+
 @pytest.mark.parametrize("arguments, message", [
     (["--out", "tuned.h5"], "name a .keras file"),
     (["--out", "tuned.keras", "--epochs", "0"], "--epochs must be at least 1"),

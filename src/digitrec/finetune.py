@@ -25,6 +25,7 @@ from digitrec.data import LabelledItem, load_labelled_folders
 from digitrec.files import atomic_write, read_json, write_json
 from digitrec.imageio import ImageDecodeError
 from digitrec.model import averaged, members_of
+from digitrec.printed import FontsError, find_digit_fonts
 from digitrec.train import TrainConfig, prepare_data, recipe, train_steps
 
 if TYPE_CHECKING:
@@ -72,6 +73,9 @@ def finetune_on_pictures(images: Path, out: Path, config: FinetuneConfig, model_
 
     model_path = Path(model_path) if model_path else bundled_reader_path()
     sources = kept_folders(load_labelled_folders(images), exclude)
+    if not find_digit_fonts():  # said now, not after the pictures have been read
+        raise FontsError("no font with digits found; the reader recipe's printed and photographed digits need some"
+                         " (e.g. apt-get install fonts-dejavu fonts-liberation)")
     real = real_digits(sources, Recognizer(model_path), progress=verbose)
     if not len(real.y):
         raise FinetuneError(f"{images}: no picture was read with as many digits as its label has; nothing to learn from")
