@@ -19,7 +19,7 @@ from digitrec.data import LabelledItem, load_labelled_folders
 from digitrec.imageio import ImageDecodeError
 
 if TYPE_CHECKING:
-    from digitrec.recognize import Recognizer
+    from digitrec.recognize import Reading, Recognizer
 
 NUM_CLASSES = 10
 WRONG_SHOWN = 10
@@ -75,13 +75,14 @@ def evaluate_images(recognizer: Recognizer, root: str | os.PathLike, progress: b
     return score_results(read_items(sources, item_reader(recognizer), progress=progress))
 
 
+def read_item(recognizer: Recognizer, item: LabelledItem) -> Reading:
+    """``recognizer``'s reading of a labelled picture: one digit for a ``single`` item, else all of them."""
+    return recognizer.read(item.file, single=item.kind == "single", name=str(item.file))
+
+
 def item_reader(recognizer: Recognizer) -> Callable[[LabelledItem], str]:
-    """What ``recognizer`` reads in a labelled picture: one digit for a ``single`` item, else all of them."""
-
-    def read(item: LabelledItem) -> str:
-        return recognizer.read(item.file, single=item.kind == "single", name=str(item.file)).text
-
-    return read
+    """The text ``read_item`` finds, as ``read_items`` wants it."""
+    return lambda item: read_item(recognizer, item).text
 
 
 def read_items(

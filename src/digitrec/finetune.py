@@ -22,6 +22,7 @@ from tqdm import tqdm
 from digitrec.backend import keras
 from digitrec.classifier import bundled_reader_path, load_keras_model
 from digitrec.data import LabelledItem, load_labelled_folders
+from digitrec.evaluate import read_item
 from digitrec.files import atomic_write, read_json, write_json
 from digitrec.imageio import ImageDecodeError
 from digitrec.model import averaged, members_of
@@ -109,7 +110,7 @@ def real_digits(sources: dict[str, list[LabelledItem]], recognizer: Recognizer, 
     items = [item for folder in sources.values() for item in folder]
     for item in tqdm(items, desc="reading labelled pictures", unit="image", file=sys.stderr, disable=not progress):
         try:
-            reading = recognizer.read(item.file, single=item.kind == "single", name=str(item.file))
+            reading = read_item(recognizer, item)
         except ImageDecodeError as error:
             skipped.append(str(error))
             continue
