@@ -88,6 +88,70 @@ def test_read_digit_reads_a_crop_and_refuses_a_blank_one(recognizer):
         recognizer.read_digit(np.full((50, 50, 3), 255, np.uint8))
 
 
+def meter_window(digit: int, frame_px: int) -> np.ndarray:
+    """A meter's drum window: a light digit on a dark window inside a lighter frame, whose light edges
+    make the light class look like the ground and the dark window like ink."""
+    image = np.full((64, 44, 3), 200, np.uint8)
+    image[frame_px: 64 - frame_px, frame_px // 2: 44 - frame_px // 2] = 40
+    cv2.putText(image, str(digit), (5, 49), cv2.FONT_HERSHEY_SIMPLEX, 1.6, (225, 225, 225), 3, cv2.LINE_AA)
+    return image
+
+
+@pytest.mark.parametrize("digit, frame_px", [(1, 10), (8, 14)])
+def test_an_unsure_single_crop_is_read_again_in_the_other_polarity(recognizer, digit, frame_px):
+    image = meter_window(digit, frame_px)
+    assert recognizer.read(image, single=True).text == str(digit)
+    assert recognizer.read_digit(image).value == digit
+
+
+def test_only_a_crop_that_is_not_black_and_white_is_read_in_the_other_polarity(recognizer, monkeypatch):
+    import digitrec.recognize as recognize
+
+    turned = []
+    find_digits = recognize.find_digits
+
+    def recording(*args, **kwargs):
+        turned.append(kwargs.get("other_polarity", False))
+        return find_digits(*args, **kwargs)
+
+    monkeypatch.setattr(recognize, "find_digits", recording)
+    monkeypatch.setattr(recognize, "OTHER_POLARITY_BELOW_CONFIDENCE", 1.01)  # every reading is unsure
+    bitmap = np.where(number_photo("3")[..., :1] < 128, 0, 255).astype(np.uint8).repeat(3, axis=2)
+    recognizer.read(bitmap, single=True)
+    assert turned and not any(turned)
+    recognizer.read(meter_window(3, 10), single=True)
+    assert turned[-1]
+
+
+def blank_cell_photo(seed: int, grain: float, blur: float, size: tuple[int, int] = (90, 80)) -> np.ndarray:
+    """A photo of an empty cell or window: paper grain, light falling off to one corner, maybe out of focus."""
+    rng = np.random.default_rng(seed)
+    height, width = size
+    light = 170 + np.linspace(0, 50, width)[None, :] + np.linspace(0, -30, height)[:, None]
+    grey = np.clip(light + rng.normal(0, grain, size), 0, 255).astype(np.uint8)
+    if blur:
+        grey = cv2.GaussianBlur(grey, (0, 0), blur)
+    return cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB)
+
+
+@pytest.mark.parametrize("seed, grain, blur", [(1, 2.0, 0.0), (2, 3.0, 1.5), (3, 6.0, 3.0)])
+def test_a_blank_cell_photo_read_as_one_digit_holds_none(recognizer, seed, grain, blur):
+    from digitrec.recognize import NoDigitError
+
+    image = blank_cell_photo(seed, grain, blur)
+    assert recognizer.read(image, single=True).digits == []
+    with pytest.raises(NoDigitError):
+        recognizer.read_digit(image)
+
+
+def test_a_faint_digit_in_such_a_photo_is_still_read(recognizer):
+    image = blank_cell_photo(2, 3.0, 1.5).astype(np.int16)
+    digit = np.zeros(image.shape[:2], np.uint8)
+    cv2.putText(digit, "4", (22, 70), cv2.FONT_HERSHEY_SIMPLEX, 2.2, 1, 5, cv2.LINE_AA)
+    image[digit > 0] -= 30
+    assert recognizer.read(np.clip(image, 0, 255).astype(np.uint8), single=True).text == "4"
+
+
 def test_plot_draws_boxes_and_writes_the_file(recognizer, tmp_path):
     image = number_photo("5")
     reading = recognizer.read(image)

@@ -21,7 +21,7 @@ from digitrec.files import atomic_write
 from digitrec.imageio import DecodedImage, ImageSource, decode_image
 from digitrec.memory import keep_freed_memory
 from digitrec.preprocess import to_mnist_form
-from digitrec.segment import WORK_MAX_SIDE_PX, DigitCrop, find_digits
+from digitrec.segment import WORK_MAX_SIDE_PX, DigitCrop, find_digits, is_bilevel
 from digitrec.wholeness import bundled_wholeness_path
 
 TOP_K = 3
@@ -51,6 +51,8 @@ ONE_PAIR_MIN_CONFIDENCE = 0.6  # that the network reads the pair as a 1
 END_MARK_HEIGHT_FRACTION = 0.6  # of the line's digit height: an unsure digit at a line's end shorter than this is a mark
 END_MARK_MAX_CONFIDENCE = 0.5
 END_MARK_MIN_LINE_DIGITS = 3  # in a shorter line, no digit height to compare with
+OTHER_POLARITY_BELOW_CONFIDENCE = 0.5  # a single crop read less surely than this is read again with its polarity turned
+OTHER_POLARITY_MIN_CONFIDENCE = 0.8  # and that reading kept where the network is at least this sure of it
 BOX_THICKNESS_DIVISOR = 60
 LABEL_PADDING_PX = 1
 LABEL_SHRINK_STEPS = 4
@@ -231,6 +233,8 @@ class Recognizer:
             readings.append([crop for line in find_digits(decoded.rgb, judge=judge, bold=True) for crop in line])
         after_segment = time.perf_counter()
         crops, digits = _surer_reading(readings, self._classify([crop for crops in readings for crop in crops], decoded))
+        if single:
+            crops, digits = self._other_polarity_if_surer(crops, digits, decoded)
         numbered = [(crop.line, digit) for crop, digit in zip(crops, digits)] if single else self._string_checked(crops, digits, decoded)
         numbered = list(zip([line for line, _ in numbered], self._weighed_by_digitness([digit for _, digit in numbered])))
         if not single:
@@ -248,15 +252,41 @@ class Recognizer:
 
     def read_digit(self, image: ImageSource) -> Digit:
         """The one digit of a single-digit crop; ``NoDigitError`` when the crop holds no ink."""
-        return self._weighed_by_digitness([self._read_cell(image)])[0]
+        decoded = decode_image(image, max_side_px=WORK_MAX_SIDE_PX)
+        crops = self._single_crop(decoded)
+        _, digits = self._other_polarity_if_surer(crops, self._classify(crops, decoded) if crops else [], decoded)
+        if not digits:
+            raise NoDigitError("no digit found: the picture holds no ink that stands out from its background")
+        return self._weighed_by_digitness(digits)[0]
 
     def _read_cell(self, image: ImageSource) -> Digit:
-        """``read_digit`` with the network's own confidence: what the string checks compare."""
+        """A cell of a string read as one digit, with the network's own confidence: what the string checks
+        compare. (Its polarity is the string's: the string was read, so it is not in doubt.)"""
         decoded = decode_image(image, max_side_px=WORK_MAX_SIDE_PX)
-        crops = [crop for line in find_digits(decoded.rgb, single=True, judge=self._digit_likeness) for crop in line]
+        crops = self._single_crop(decoded)
         if not crops:
             raise NoDigitError("no digit found: the picture holds no ink that stands out from its background")
         return self._classify(crops, decoded)[0]
+
+    def _single_crop(self, decoded: DecodedImage, other_polarity: bool = False) -> list[DigitCrop]:
+        return [crop for line in find_digits(decoded.rgb, single=True, judge=self._digit_likeness, other_polarity=other_polarity)
+                for crop in line]
+
+    def _other_polarity_if_surer(self, crops: list[DigitCrop], digits: list[Digit],
+                                 decoded: DecodedImage) -> tuple[list[DigitCrop], list[Digit]]:
+        """A single crop's reading, or its reading with the polarity turned where the first found no digit
+        or is unsure and the second is sure. A meter's light digit in a dark window framed by lighter
+        edges looks like dark ink on light, and its reading is then unsure; a black-and-white bitmap's
+        polarity is not in doubt (docs/benchmarks.md, eleventh session: meters +7 -1, nothing else moved)."""
+        if (digits and digits[0].confidence >= OTHER_POLARITY_BELOW_CONFIDENCE) or is_bilevel(decoded.rgb):
+            return crops, digits
+        other_crops = self._single_crop(decoded, other_polarity=True)
+        if not other_crops:
+            return crops, digits
+        other_digits = self._classify(other_crops, decoded)
+        if other_digits[0].confidence >= OTHER_POLARITY_MIN_CONFIDENCE:
+            return other_crops, other_digits
+        return crops, digits
 
     def _string_checked(self, crops: list[DigitCrop], digits: list[Digit], decoded: DecodedImage) -> list[tuple[int, Digit]]:
         """A string's digits, numbered by line, after the checks that need the network's readings: ones

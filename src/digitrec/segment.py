@@ -73,6 +73,7 @@ RULE_MAX_WANDER_FRACTION = 0.06
 NEAR_BORDER_FRACTION = 0.05
 SPECK_AREA_FRACTION = 0.04
 SINGLE_TRUSTED_LIKENESS = 0.97  # the judge's confidence at which a cell's main reading stands unchallenged
+BLANK_MAX_CONTRAST = 12  # grey levels between a plain crop's two Otsu classes: the grain of a blank photo reaches 11, the faintest digit read 17
 MAX_DIGIT_FILL = 0.75  # of its box, that a digit's strokes cover, even a bold one's; the paper inside a cell's grid lines covers more
 BAR_ASPECT = 1.5  # but a bold 1 is one solid bar that fills its box: this many times taller than wide (a cell is about square)
 BORDER_REMAINS_AREA_FRACTION = 0.3
@@ -150,7 +151,8 @@ class _Blob:
         return (self.y0 + self.y1) / 2
 
 
-def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = None, bold: bool = False) -> list[list[DigitCrop]]:
+def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = None, bold: bool = False,
+                other_polarity: bool = False) -> list[list[DigitCrop]]:
     """The digits of an HxWx3 uint8 RGB image as text lines, each read left to right.
 
     With ``single`` the image is taken as one digit (a cell or meter crop): the central group of
@@ -159,13 +161,15 @@ def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = Non
     confidence for single crops), how many digits a candidate wider than one digit holds is decided
     by how whole the judge finds the pieces of each way of cutting it, and which of a single crop's
     two readings stands by which it finds more digit-like; without one, by width alone. With ``bold`` the
-    light is evened out over a wider window (``ink_map``). A blank picture gives no lines.
+    light is evened out over a wider window (``ink_map``); with ``other_polarity`` the ink is taken to be
+    the other of dark and light than ``ink_map`` decides (a second opinion where the first reading is
+    unsure). A blank picture gives no lines.
     """
     height, width = rgb.shape[:2]
     if max(height, width) > WORK_MAX_SIDE_PX:
         rgb = _resized(rgb, WORK_MAX_SIDE_PX / max(height, width))
     scale_xy = (rgb.shape[1] / width, rgb.shape[0] / height)
-    ink = ink_map(rgb, single, bold)
+    ink = ink_map(rgb, single, bold, other_polarity)
     if single and is_bilevel(rgb):
         return _whole_bitmap(ink)
     blobs, labels = _candidates(ink, single, digits_fill_height=False)
@@ -198,11 +202,40 @@ def _better_single_reading(crops: list[DigitCrop], rgb: np.ndarray, scale_xy: tu
     if alternative is None:
         return crops
     if not crops:
-        return [alternative]
+        return [alternative] if _stands_out(rgb) else []
     main_likeness, alternative_likeness = judge([crops[0].ink, alternative.ink])
     if main_likeness >= SINGLE_TRUSTED_LIKENESS or main_likeness >= alternative_likeness:
         return crops
     return [alternative]
+
+
+def _stands_out(rgb: np.ndarray) -> bool:
+    """Whether anything in a crop stands out from its ground more than a blank photo's grain does.
+
+    One Otsu threshold always splits a picture in two, so on a blank one (a white cell, an empty
+    window) it finds "ink" in the grain, which the network may read as a sure digit. With the light's
+    plane (a lamp to one side) and its slow changes taken out, the two classes of a blank photo differ
+    by at most 11 grey levels (sensor noise up to 8 levels, blurred or not); those of every crop in
+    the development set that only the one-threshold reading finds by 17 or more.
+    """
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    height, width = grey.shape
+    grey -= _light_plane(grey)
+    flat = np.clip(grey - cv2.GaussianBlur(grey, (0, 0), max(height, width) / 2) + 128, 0, 255)
+    _, light = cv2.threshold(flat.astype(np.uint8), 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    if light.all() or not light.any():
+        return False
+    return abs(float(np.median(flat[light == 1])) - float(np.median(flat[light == 0]))) >= BLANK_MAX_CONTRAST
+
+
+def _light_plane(grey: np.ndarray) -> np.ndarray:
+    """The plane of brightness that fits ``grey`` best (least squares): light falling off across it.
+    On a regular grid the fit is separable: each slope from the column and row means alone."""
+    height, width = grey.shape
+    xs, ys = np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32)
+    slope_x = np.polyfit(xs, grey.mean(axis=0), 1)[0] if width > 1 else 0.0
+    slope_y = np.polyfit(ys, grey.mean(axis=1), 1)[0] if height > 1 else 0.0
+    return np.float32(slope_x) * (xs - xs.mean())[None, :] + np.float32(slope_y) * (ys - ys.mean())[:, None]
 
 
 def global_threshold_crop(rgb: np.ndarray, scale_xy: tuple[float, float] = (1.0, 1.0)) -> DigitCrop | None:
@@ -317,7 +350,7 @@ def _share_in_border_band(labels: np.ndarray, count: int) -> np.ndarray:
     return 1.0 - np.bincount(inner.ravel(), minlength=count) / np.maximum(total, 1)
 
 
-def ink_map(rgb: np.ndarray, single: bool = False, bold: bool = False) -> np.ndarray:
+def ink_map(rgb: np.ndarray, single: bool = False, bold: bool = False, other_polarity: bool = False) -> np.ndarray:
     """How much ink each pixel holds, 0 (background) .. 1, whatever the ink's polarity and colour.
 
     Light digits on a dark ground are inverted first, so ink is always darker than its ground.
@@ -329,9 +362,10 @@ def ink_map(rgb: np.ndarray, single: bool = False, bold: bool = False) -> np.nda
     the picture: small enough to follow the edge of a shadow across a page, larger (``single``, or
     ``bold``) for a crop that one digit fills, or printed digits cropped tight, whose strokes are a
     larger part of it: strokes bolder than the closing are taken for ground and hollowed out.
+    ``other_polarity`` takes the ink to be the other of dark and light than the picture suggests.
     """
     kernel_fraction = SINGLE_BACKGROUND_KERNEL_FRACTION if single or bold else BACKGROUND_KERNEL_FRACTION
-    if not _has_dark_ink(rgb, kernel_fraction, single):
+    if _has_dark_ink(rgb, kernel_fraction, single) == other_polarity:
         rgb = 255 - rgb
     if min(rgb.shape[:2]) >= SMOOTHING_MIN_SIDE_PX:
         gauss = cv2.getGaussianKernel(3, 0, cv2.CV_32F)
