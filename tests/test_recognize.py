@@ -144,6 +144,17 @@ def test_a_blank_cell_photo_read_as_one_digit_holds_none(recognizer, seed, grain
         recognizer.read_digit(image)
 
 
+@pytest.mark.parametrize("seed", [24, 26, 27, 37])
+def test_an_empty_cell_inside_its_grid_lines_read_as_one_digit_holds_none(recognizer, seed):
+    """Lit from the right: turned, the lighter side would be taken for ink."""
+    rng = np.random.default_rng(seed)
+    grey = 220 + rng.normal(0, 3, (60, 60)) + np.linspace(0, 30, 60)[None, :]
+    grey[[0, -1], :] -= 60
+    grey[:, [0, -1]] -= 60
+    image = cv2.cvtColor(np.clip(grey, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2RGB)
+    assert recognizer.read(image, single=True).digits == []
+
+
 def test_a_faint_digit_in_such_a_photo_is_still_read(recognizer):
     image = blank_cell_photo(2, 3.0, 1.5).astype(np.int16)
     digit = np.zeros(image.shape[:2], np.uint8)

@@ -21,7 +21,7 @@ from digitrec.files import atomic_write
 from digitrec.imageio import DecodedImage, ImageSource, decode_image
 from digitrec.memory import keep_freed_memory
 from digitrec.preprocess import to_mnist_form
-from digitrec.segment import WORK_MAX_SIDE_PX, DigitCrop, find_digits, is_bilevel
+from digitrec.segment import WORK_MAX_SIDE_PX, DigitCrop, find_digits, is_bilevel, stands_out
 from digitrec.wholeness import bundled_wholeness_path
 
 TOP_K = 3
@@ -277,8 +277,12 @@ class Recognizer:
         """A single crop's reading, or its reading with the polarity turned where the first found no digit
         or is unsure and the second is sure. A meter's light digit in a dark window framed by lighter
         edges looks like dark ink on light, and its reading is then unsure; a black-and-white bitmap's
-        polarity is not in doubt (docs/benchmarks.md, eleventh session: meters +7 -1, nothing else moved)."""
+        polarity is not in doubt (docs/benchmarks.md, eleventh session: meters +7 -1, nothing else moved).
+        A crop where nothing stands out from the grain is blank either way: turned, its lighter side
+        (the lamp's side) would be taken for ink."""
         if (digits and digits[0].confidence >= OTHER_POLARITY_BELOW_CONFIDENCE) or is_bilevel(decoded.rgb):
+            return crops, digits
+        if not digits and not stands_out(decoded.rgb):
             return crops, digits
         other_crops = self._single_crop(decoded, other_polarity=True)
         if not other_crops:

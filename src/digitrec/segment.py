@@ -202,23 +202,27 @@ def _better_single_reading(crops: list[DigitCrop], rgb: np.ndarray, scale_xy: tu
     if alternative is None:
         return crops
     if not crops:
-        return [alternative] if _stands_out(rgb) else []
+        return [alternative] if stands_out(rgb) else []
     main_likeness, alternative_likeness = judge([crops[0].ink, alternative.ink])
     if main_likeness >= SINGLE_TRUSTED_LIKENESS or main_likeness >= alternative_likeness:
         return crops
     return [alternative]
 
 
-def _stands_out(rgb: np.ndarray) -> bool:
+def stands_out(rgb: np.ndarray) -> bool:
     """Whether anything in a crop stands out from its ground more than a blank photo's grain does.
 
     One Otsu threshold always splits a picture in two, so on a blank one (a white cell, an empty
-    window) it finds "ink" in the grain, which the network may read as a sure digit. With the light's
+    window) it finds "ink" in the grain, which the network may read as a sure digit. Inside the
+    crop's border ring (where an empty cell's grid lines run), with the light's
     plane (a lamp to one side) and its slow changes taken out, the two classes of a blank photo differ
     by at most 11 grey levels (sensor noise up to 8 levels, blurred or not); those of every crop in
     the development set that only the one-threshold reading finds by 17 or more.
     """
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    ring_px = max(1, min(grey.shape) // 10)
+    if min(grey.shape) > 4 * ring_px:
+        grey = grey[ring_px:-ring_px, ring_px:-ring_px]  # a cell's grid lines are not what stands out
     height, width = grey.shape
     grey -= _light_plane(grey)
     flat = np.clip(grey - cv2.GaussianBlur(grey, (0, 0), max(height, width) / 2) + 128, 0, 255)
