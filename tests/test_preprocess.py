@@ -32,6 +32,16 @@ def test_empty_crop_gives_a_blank_input():
     assert not to_mnist_form(np.zeros((40, 40), np.float32)).any()
 
 
+def test_faint_hairlines_that_scaling_spreads_thin_give_a_blank_input():
+    """A large crop of squared paper's faint grid: once shrunk to the digit box, no line is ink any more."""
+    rng = np.random.default_rng(54)
+    height, width, spacing = 162, 144, 15
+    grid = np.zeros((height, width), np.float32)
+    grid[::spacing, :] = rng.uniform(0.05, 0.2, (len(range(0, height, spacing)), width))
+    grid[:, ::spacing] = np.maximum(grid[:, ::spacing], rng.uniform(0.05, 0.2, (height, len(range(0, width, spacing)))))
+    assert not to_mnist_form(grid).any()
+
+
 def test_faint_ink_is_brought_to_full_strength():
     assert to_mnist_form(bar(120, 60, 8) * 0.3).max() > 0.9
 

@@ -32,9 +32,10 @@ def to_mnist_form(ink: np.ndarray) -> np.ndarray:
         return np.zeros((MNIST_SIZE_PX, MNIST_SIZE_PX), np.float32)
     strong = _at_full_strength(cropped)
     enlarged = _scale_longer_side(strong, MNIST_DIGIT_BOX_PX * STROKE_WORK_SCALE)
-    evened = _with_stroke_width(enlarged, MNIST_STROKE_WIDTH_PX * STROKE_WORK_SCALE)
-    scaled = _scale_longer_side(crop_to_ink(evened), MNIST_DIGIT_BOX_PX)
-    return _place_by_centre_of_mass(scaled)
+    evened = crop_to_ink(_with_stroke_width(enlarged, MNIST_STROKE_WIDTH_PX * STROKE_WORK_SCALE))
+    if evened.size == 0:  # faint hairlines spread thin (a large crop of squared paper's grid) fall under the threshold
+        return np.zeros((MNIST_SIZE_PX, MNIST_SIZE_PX), np.float32)
+    return _place_by_centre_of_mass(_scale_longer_side(evened, MNIST_DIGIT_BOX_PX))
 
 
 def _at_full_strength(ink: np.ndarray) -> np.ndarray:
