@@ -73,7 +73,7 @@ RULE_MAX_WANDER_FRACTION = 0.06
 NEAR_BORDER_FRACTION = 0.05
 SPECK_AREA_FRACTION = 0.04
 SINGLE_TRUSTED_LIKENESS = 0.97  # the judge's confidence at which a cell's main reading stands unchallenged
-BLANK_MAX_CONTRAST = 12  # grey levels between a plain crop's two Otsu classes: the grain of a blank photo reaches 11, the faintest digit read 17
+BLANK_MAX_CONTRAST_LEVELS = 12  # grey levels between a plain crop's two Otsu classes: the grain of a blank photo reaches 11, the faintest digit read 25
 MAX_DIGIT_FILL = 0.75  # of its box, that a digit's strokes cover, even a bold one's; the paper inside a cell's grid lines covers more
 BAR_ASPECT = 1.5  # but a bold 1 is one solid bar that fills its box: this many times taller than wide (a cell is about square)
 BORDER_REMAINS_AREA_FRACTION = 0.3
@@ -217,10 +217,10 @@ def stands_out(rgb: np.ndarray) -> bool:
     crop's border ring (where an empty cell's grid lines run), with the light's
     plane (a lamp to one side) and its slow changes taken out, the two classes of a blank photo differ
     by at most 11 grey levels (sensor noise up to 8 levels, blurred or not); those of every crop in
-    the development set that only the one-threshold reading finds by 17 or more.
+    the development set that only the one-threshold reading finds by 25 or more.
     """
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    ring_px = max(1, min(grey.shape) // 10)
+    ring_px = _border_ring_px(grey.shape)
     if min(grey.shape) > 4 * ring_px:
         grey = grey[ring_px:-ring_px, ring_px:-ring_px]  # a cell's grid lines are not what stands out
     height, width = grey.shape
@@ -229,7 +229,12 @@ def stands_out(rgb: np.ndarray) -> bool:
     _, light = cv2.threshold(flat.astype(np.uint8), 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if light.all() or not light.any():
         return False
-    return abs(float(np.median(flat[light == 1])) - float(np.median(flat[light == 0]))) >= BLANK_MAX_CONTRAST
+    return abs(float(np.median(flat[light == 1])) - float(np.median(flat[light == 0]))) >= BLANK_MAX_CONTRAST_LEVELS
+
+
+def _border_ring_px(shape: tuple[int, ...]) -> int:
+    """How wide a crop's border ring is: where a cell's grid lines and the paper around a digit lie."""
+    return max(1, min(shape[:2]) // 10)
 
 
 def _light_plane(grey: np.ndarray) -> np.ndarray:
@@ -255,7 +260,7 @@ def global_threshold_crop(rgb: np.ndarray, scale_xy: tuple[float, float] = (1.0,
     flat = grey - cv2.GaussianBlur(grey, (0, 0), max(height, width) / 2) + 128
     _, light = cv2.threshold(np.clip(flat, 0, 255).astype(np.uint8), 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     ring = np.ones((height, width), bool)
-    ring_px = max(1, min(height, width) // 10)
+    ring_px = _border_ring_px((height, width))
     ring[ring_px:-ring_px, ring_px:-ring_px] = False
     light_ground = light[ring].mean() > 0.5
     ink_class, other_class = ((light == 0), (light == 1)) if light_ground else ((light == 1), (light == 0))
