@@ -104,17 +104,49 @@ def test_an_unsure_single_crop_is_read_again_in_the_other_polarity(recognizer, d
     assert recognizer.read_digit(image).value == digit
 
 
-def test_only_a_crop_that_is_not_black_and_white_is_read_in_the_other_polarity(recognizer, monkeypatch):
+def counter_strip(text: str, seed: int) -> np.ndarray:
+    """A counter's row of white drums with dark digits, in a black frame whose bars are 10 px wide: the
+    drums' wide white faces look like the ground's open spaces, so the white is taken for ink."""
+    rng = np.random.default_rng(seed)
+    frame_px, drum_width_px, drum_height_px = 10, 44, 64
+    image = np.full((drum_height_px + 2 * frame_px, len(text) * (drum_width_px + frame_px) + frame_px), 20, np.uint8)
+    for index, digit in enumerate(text):
+        left = frame_px + index * (drum_width_px + frame_px)
+        image[frame_px:frame_px + drum_height_px, left:left + drum_width_px] = 235
+        cv2.putText(image, digit, (left + 5, frame_px + 49), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 30, 3, cv2.LINE_AA)
+    noisy = np.clip(image + rng.normal(0, 3, image.shape), 0, 255).astype(np.uint8)
+    return cv2.cvtColor(noisy, cv2.COLOR_GRAY2RGB)
+
+
+@pytest.mark.parametrize("text, seed", [("92653", 4), ("32384", 6), ("62643", 7)])
+def test_an_unsure_picture_of_several_digits_is_read_again_in_the_other_polarity(recognizer, text, seed):
+    assert recognizer.read(counter_strip(text, seed)).text == text
+
+
+@pytest.fixture
+def turned(monkeypatch) -> list[bool]:
+    """Whether each segmentation the reader asks for takes the other polarity, in order."""
     import digitrec.recognize as recognize
 
-    turned = []
+    calls = []
     find_digits = recognize.find_digits
 
     def recording(*args, **kwargs):
-        turned.append(kwargs.get("other_polarity", False))
+        calls.append(kwargs.get("other_polarity", False))
         return find_digits(*args, **kwargs)
 
     monkeypatch.setattr(recognize, "find_digits", recording)
+    return calls
+
+
+def test_a_sure_picture_of_several_digits_is_not_read_again(recognizer, turned):
+    recognizer.read(number_photo("2026"))
+    assert turned and not any(turned)
+
+
+def test_only_a_crop_that_is_not_black_and_white_is_read_in_the_other_polarity(recognizer, turned, monkeypatch):
+    import digitrec.recognize as recognize
+
     monkeypatch.setattr(recognize, "OTHER_POLARITY_BELOW_CONFIDENCE", 1.01)  # every reading is unsure
     bitmap = np.where(number_photo("3")[..., :1] < 128, 0, 255).astype(np.uint8).repeat(3, axis=2)
     recognizer.read(bitmap, single=True)

@@ -51,8 +51,8 @@ ONE_PAIR_MIN_CONFIDENCE = 0.6  # that the network reads the pair as a 1
 END_MARK_HEIGHT_FRACTION = 0.6  # of the line's digit height: an unsure digit at a line's end shorter than this is a mark
 END_MARK_MAX_CONFIDENCE = 0.5
 END_MARK_MIN_LINE_DIGITS = 3  # in a shorter line, no digit height to compare with
-OTHER_POLARITY_BELOW_CONFIDENCE = 0.5  # a single crop read less surely than this is read again with its polarity turned
-OTHER_POLARITY_MIN_CONFIDENCE = 0.8  # and that reading kept where the network is at least this sure of it
+OTHER_POLARITY_BELOW_CONFIDENCE = 0.5  # a picture read less surely than this on average is read again with its polarity turned
+OTHER_POLARITY_MIN_CONFIDENCE = 0.8  # and that reading kept where the network is at least this sure of it on average
 BOX_THICKNESS_DIVISOR = 60
 LABEL_PADDING_PX = 1
 LABEL_SHRINK_STEPS = 4
@@ -227,14 +227,9 @@ class Recognizer:
             name = os.fspath(image)
         decoded = decode_image(image, name=name, max_side_px=WORK_MAX_SIDE_PX)
         after_decode = time.perf_counter()
-        judge = self._digit_likeness if single else self._wholeness
-        readings = [[crop for line in find_digits(decoded.rgb, single=single, judge=judge) for crop in line]]
-        if _may_be_bold_and_tight(decoded.rgb, single, readings[0]):
-            readings.append([crop for line in find_digits(decoded.rgb, judge=judge, bold=True) for crop in line])
+        readings = self._find_readings(decoded, single)
         after_segment = time.perf_counter()
-        crops, digits = _surer_reading(readings, self._classify([crop for crops in readings for crop in crops], decoded))
-        if single:
-            crops, digits = self._other_polarity_if_surer(crops, digits, decoded)
+        crops, digits = self._other_polarity_if_surer(*self._classified(readings, decoded), decoded, single)
         numbered = [(crop.line, digit) for crop, digit in zip(crops, digits)] if single else self._string_checked(crops, digits, decoded)
         numbered = list(zip([line for line, _ in numbered], self._weighed_by_digitness([digit for _, digit in numbered])))
         if not single:
@@ -253,8 +248,7 @@ class Recognizer:
     def read_digit(self, image: ImageSource) -> Digit:
         """The one digit of a single-digit crop; ``NoDigitError`` when the crop holds no ink."""
         decoded = decode_image(image, max_side_px=WORK_MAX_SIDE_PX)
-        crops = self._single_crop(decoded)
-        _, digits = self._other_polarity_if_surer(crops, self._classify(crops, decoded) if crops else [], decoded)
+        _, digits = self._other_polarity_if_surer(*self._read_crops(decoded, single=True), decoded, single=True)
         if not digits:
             raise NoDigitError("no digit found: the picture holds no ink that stands out from its background")
         return self._weighed_by_digitness(digits)[0]
@@ -263,32 +257,44 @@ class Recognizer:
         """A cell of a string read as one digit, with the network's own confidence: what the string checks
         compare. (Its polarity is the string's: the string was read, so it is not in doubt.)"""
         decoded = decode_image(image, max_side_px=WORK_MAX_SIDE_PX)
-        crops = self._single_crop(decoded)
-        if not crops:
+        crops, digits = self._read_crops(decoded, single=True)
+        if not digits:
             raise NoDigitError("no digit found: the picture holds no ink that stands out from its background")
-        return self._classify(crops, decoded)[0]
+        return digits[0]
 
-    def _single_crop(self, decoded: DecodedImage, other_polarity: bool = False) -> list[DigitCrop]:
-        return [crop for line in find_digits(decoded.rgb, single=True, judge=self._digit_likeness, other_polarity=other_polarity)
-                for crop in line]
+    def _read_crops(self, decoded: DecodedImage, single: bool, other_polarity: bool = False) -> tuple[list[DigitCrop], list[Digit]]:
+        """The picture's digit crops and the network's reading of each, in one polarity."""
+        return self._classified(self._find_readings(decoded, single, other_polarity), decoded)
 
-    def _other_polarity_if_surer(self, crops: list[DigitCrop], digits: list[Digit],
-                                 decoded: DecodedImage) -> tuple[list[DigitCrop], list[Digit]]:
-        """A single crop's reading, or its reading with the polarity turned where the first found no digit
-        or is unsure and the second is sure. A meter's light digit in a dark window framed by lighter
-        edges looks like dark ink on light, and its reading is then unsure; a black-and-white bitmap's
-        polarity is not in doubt (docs/benchmarks.md, eleventh session: meters +7 -1, nothing else moved).
-        A crop where nothing stands out from the grain is blank either way: turned, its lighter side
-        (the lamp's side) would be taken for ink."""
-        if (digits and digits[0].confidence >= OTHER_POLARITY_BELOW_CONFIDENCE) or is_bilevel(decoded.rgb):
+    def _find_readings(self, decoded: DecodedImage, single: bool, other_polarity: bool = False) -> list[list[DigitCrop]]:
+        """The picture's digit crops, and where it may hold bold printed digits cropped tight
+        (``_may_be_bold_and_tight``), those found with a wider light window too."""
+        judge = self._digit_likeness if single else self._wholeness
+        readings = [[crop for line in find_digits(decoded.rgb, single=single, judge=judge, other_polarity=other_polarity) for crop in line]]
+        if _may_be_bold_and_tight(decoded.rgb, single, readings[0]):
+            readings.append([crop for line in find_digits(decoded.rgb, judge=judge, bold=True, other_polarity=other_polarity)
+                             for crop in line])
+        return readings
+
+    def _classified(self, readings: list[list[DigitCrop]], decoded: DecodedImage) -> tuple[list[DigitCrop], list[Digit]]:
+        """The surer of the readings (``_surer_reading``) and the network's digits for it."""
+        return _surer_reading(readings, self._classify([crop for crops in readings for crop in crops], decoded))
+
+    def _other_polarity_if_surer(self, crops: list[DigitCrop], digits: list[Digit], decoded: DecodedImage,
+                                 single: bool) -> tuple[list[DigitCrop], list[Digit]]:
+        """The picture's reading, or its reading with the polarity turned where the first is unsure (the
+        network's mean confidence under ``OTHER_POLARITY_BELOW_CONFIDENCE``) and the second sure. A meter's
+        light digits in dark windows framed by lighter edges look like dark ink on light paper, and are
+        then read unsure; a black-and-white bitmap's polarity is not in doubt (docs/benchmarks.md,
+        eleventh session). A single crop where nothing was found is read again too, unless nothing in
+        it stands out from the grain: turned, a blank crop's lighter side (the lamp's side) would be
+        taken for ink. A picture of several digits where nothing was found is left blank."""
+        if (digits and _mean_confidence(digits) >= OTHER_POLARITY_BELOW_CONFIDENCE) or is_bilevel(decoded.rgb):
             return crops, digits
-        if not digits and not stands_out(decoded.rgb):
+        if not digits and not (single and stands_out(decoded.rgb)):
             return crops, digits
-        other_crops = self._single_crop(decoded, other_polarity=True)
-        if not other_crops:
-            return crops, digits
-        other_digits = self._classify(other_crops, decoded)
-        if other_digits[0].confidence >= OTHER_POLARITY_MIN_CONFIDENCE:
+        other_crops, other_digits = self._read_crops(decoded, single, other_polarity=True)
+        if other_digits and _mean_confidence(other_digits) >= OTHER_POLARITY_MIN_CONFIDENCE:
             return other_crops, other_digits
         return crops, digits
 
