@@ -20,7 +20,7 @@ def classify(constant_network):
 
 
 def test_a_sure_first_member_answers_alone(classify):
-    sure = min(1.0, CASCADE_CONFIDENCE + 0.005)
+    sure = (CASCADE_CONFIDENCE + 1.0) / 2
     probabilities = classify({7: sure, 1: 1 - sure}, {1: 1.0})
     assert probabilities.argmax(axis=1).tolist() == [7, 7, 7]
     assert probabilities[:, 7] == pytest.approx(sure, abs=1e-4)
@@ -30,6 +30,12 @@ def test_an_unsure_first_member_is_outvoted_by_the_average(classify):
     probabilities = classify({7: 0.6, 1: 0.4}, {1: 1.0})
     assert probabilities.argmax(axis=1).tolist() == [1, 1, 1]
     assert probabilities[:, 1] == pytest.approx(0.7, abs=1e-4)
+
+
+def test_a_first_member_99_5_percent_sure_is_still_checked_by_the_average(classify):
+    """With six networks, a first member 99% sure was outvoted by the others on 4 development pictures."""
+    probabilities = classify({7: 0.995, 1: 0.005}, {1: 1.0})
+    assert probabilities.argmax(axis=1).tolist() == [1, 1, 1]
 
 
 def test_an_averaged_network_survives_saving_and_loading(tmp_path, constant_network):

@@ -18,7 +18,7 @@ from digitrec.model import members_of
 BUNDLED_MODEL_NAME = "digitrec-default.keras"  # the MNIST model: 99.71% on MNIST's test set
 READER_MODEL_NAME = "digitrec-reader.keras"  # the same recipe plus photographed digits: reads real pictures
 BATCH_SIZE = 1024
-CASCADE_CONFIDENCE = 0.99  # an averaged network's first member answers alone where it is at least this sure
+CASCADE_CONFIDENCE = 0.999  # an averaged network's first member answers alone where it is at least this sure
 
 
 class ModelLoadError(Exception):
