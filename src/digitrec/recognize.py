@@ -247,17 +247,15 @@ class Recognizer:
 
     def read_digit(self, image: ImageSource) -> Digit:
         """The one digit of a single-digit crop; ``NoDigitError`` when the crop holds no ink."""
-        decoded = decode_image(image, max_side_px=WORK_MAX_SIDE_PX)
-        _, digits = self._other_polarity_if_surer(*self._read_crops(decoded, single=True), decoded, single=True)
-        if not digits:
-            raise NoDigitError("no digit found: the picture holds no ink that stands out from its background")
-        return self._weighed_by_digitness(digits)[0]
+        return self._weighed_by_digitness([self._read_cell(image, polarity_checked=True)])[0]
 
-    def _read_cell(self, image: ImageSource) -> Digit:
-        """A cell of a string read as one digit, with the network's own confidence: what the string checks
-        compare. (Its polarity is the string's: the string was read, so it is not in doubt.)"""
+    def _read_cell(self, image: ImageSource, polarity_checked: bool = False) -> Digit:
+        """``read_digit`` with the network's own confidence: what the string checks compare. A string's
+        cell keeps the polarity decided for it (the string was read, so it is not in doubt)."""
         decoded = decode_image(image, max_side_px=WORK_MAX_SIDE_PX)
         crops, digits = self._read_crops(decoded, single=True)
+        if polarity_checked:
+            crops, digits = self._other_polarity_if_surer(crops, digits, decoded, single=True)
         if not digits:
             raise NoDigitError("no digit found: the picture holds no ink that stands out from its background")
         return digits[0]
