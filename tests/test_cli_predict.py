@@ -60,6 +60,25 @@ def test_bad_files_give_one_line_errors_and_the_batch_goes_on(bundled_model, ima
     assert errors[-1] == "3 of 4 files could not be read"
 
 
+def test_a_picture_a_bug_stumbles_on_is_reported_and_the_batch_goes_on(bundled_model, images, monkeypatch, capsys):
+    from digitrec.recognize import Recognizer
+
+    read = Recognizer.read
+
+    def stumbling(self, image, **kwargs):
+        if Path(image).name == "number.png":
+            raise ZeroDivisionError("division by zero")
+        return read(self, image, **kwargs)
+
+    monkeypatch.setattr(Recognizer, "read", stumbling)
+    assert main(["predict", str(images), "--model", str(bundled_model)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [f"{images / 'sub' / 'blank.png'}: no digits found"]
+    errors = captured.err.splitlines()
+    assert errors[0].startswith(f"digitrec: {images / 'number.png'}: could not be read (ZeroDivisionError: division by zero)")
+    assert errors[-1] == "1 of 2 files could not be read"
+
+
 def test_missing_path_fails_at_the_end(bundled_model, images, capsys):
     assert main(["predict", str(images / "number.png"), "missing.png", "--model", str(bundled_model)]) == 1
     assert "missing.png" in capsys.readouterr().err

@@ -84,6 +84,21 @@ def test_scores_count_exact_matches_digit_edits_and_unreadable_pictures(labelled
     assert scores["overall"] == {"n": 7, "accuracy": pytest.approx(4 / 7), "digit_accuracy": pytest.approx(4.5 / 7)}
 
 
+def test_a_picture_a_bug_stumbles_on_counts_as_wrong_and_the_run_goes_on(labelled_tree: Path) -> None:
+    class StumblingRecognizer(ScriptedRecognizer):
+        def read(self, image, *, single: bool = False, name: str | None = None):
+            if Path(image).name == "four.png":
+                raise ZeroDivisionError("division by zero")
+            return super().read(image, single=single, name=name)
+
+    recognizer = StumblingRecognizer({"one.png": "1", "seven.png": "7", "a.png": "47", "b.png": "07", "page.png": ""})
+    cells = evaluate_images(recognizer, labelled_tree, progress=False)["sources"]["cells"]
+    assert (cells["n"], cells["accuracy"]) == (3, pytest.approx(2 / 3))
+    [failure] = cells["failures"]
+    assert failure["file"] == str(labelled_tree / "cells" / "four.png")
+    assert "four.png" in failure["error"] and "ZeroDivisionError" in failure["error"] and "bug" in failure["error"]
+
+
 @pytest.mark.parametrize(
     ("label", "read", "expected"),
     [("1234", "1234", 1.0), ("1234", "124", 0.75), ("1234", "12345", 0.75), ("1234", "1284", 0.75),

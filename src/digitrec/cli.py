@@ -332,7 +332,7 @@ def _probability(text: str) -> float:
 def _run_predict(args) -> int:
     from tqdm import tqdm
 
-    from digitrec.imageio import ImageDecodeError, find_images
+    from digitrec.imageio import find_images, unreadable_message
     from digitrec.recognize import Recognizer
 
     files, problems = find_images(args.paths)
@@ -345,11 +345,12 @@ def _run_predict(args) -> int:
     for path in tqdm(files, disable=not show_progress, file=sys.stderr, unit="image"):
         try:
             reading = recognizer.read(path, single=args.single, name=str(path))
-        except ImageDecodeError as error:
+        except Exception as error:  # a broken picture, or a bug on one picture: the others are still read
             failures += 1
-            tqdm.write(f"digitrec: {error}", file=sys.stderr)
+            message = unreadable_message(path, error)
+            tqdm.write(f"digitrec: {message}", file=sys.stderr)
             if args.json:
-                tqdm.write(json.dumps({"file": str(path), "error": str(error)}))
+                tqdm.write(json.dumps({"file": str(path), "error": message}))
             continue
         if args.save_annotated:
             reading.plot(args.save_annotated / _unused_name(path.stem, annotated_names))

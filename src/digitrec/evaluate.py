@@ -16,7 +16,7 @@ from sklearn.metrics import confusion_matrix, precision_recall_fscore_support, r
 from tqdm import tqdm
 
 from digitrec.data import LabelledItem, load_labelled_folders
-from digitrec.imageio import ImageDecodeError
+from digitrec.imageio import unreadable_message
 
 if TYPE_CHECKING:
     from digitrec.recognize import Reading, Recognizer
@@ -91,8 +91,9 @@ def read_items(
     progress: bool = True,
     description: str = "reading",
 ) -> dict[str, list[ItemResult]]:
-    """Call ``read`` on every item, with a progress bar on stderr; a picture that cannot be decoded
-    (``ImageDecodeError``) gives a result with the error instead of stopping the run."""
+    """Call ``read`` on every item, with a progress bar on stderr; a picture that cannot be read (one
+    that cannot be decoded, or one a bug stumbles on) gives a result with the error instead of stopping
+    the run."""
     results: dict[str, list[ItemResult]] = {}
     total = sum(len(items) for items in sources.values())
     with tqdm(total=total, desc=description, unit="image", file=sys.stderr, disable=not progress) as bar:
@@ -102,8 +103,8 @@ def read_items(
             for item in items:
                 try:
                     results[source].append(ItemResult(item, read(item)))
-                except ImageDecodeError as error:
-                    results[source].append(ItemResult(item, "", error=str(error)))
+                except Exception as error:  # a broken picture, or a bug on one picture: it counts as wrong, the run goes on
+                    results[source].append(ItemResult(item, "", error=unreadable_message(item.file, error)))
                 bar.update()
     return results
 

@@ -24,7 +24,7 @@ from digitrec.classifier import bundled_reader_path, load_keras_model
 from digitrec.data import LabelledItem, load_labelled_folders
 from digitrec.evaluate import read_item
 from digitrec.files import atomic_write, read_json, write_json
-from digitrec.imageio import ImageDecodeError
+from digitrec.imageio import unreadable_message
 from digitrec.model import averaged, members_of
 from digitrec.printed import FontsError, find_digit_fonts
 from digitrec.train import TrainConfig, prepare_data, recipe, train_steps
@@ -111,8 +111,8 @@ def real_digits(sources: dict[str, list[LabelledItem]], recognizer: Recognizer, 
     for item in tqdm(items, desc="reading labelled pictures", unit="image", file=sys.stderr, disable=not progress):
         try:
             reading = read_item(recognizer, item)
-        except ImageDecodeError as error:
-            skipped.append(str(error))
+        except Exception as error:  # a broken picture, or a bug on one picture: left out, the others are read
+            skipped.append(unreadable_message(item.file, error))
             continue
         digits = [digit for line in reading.lines for digit in line]
         if len(digits) != len(item.label):

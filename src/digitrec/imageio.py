@@ -40,6 +40,14 @@ class ImageDecodeError(Exception):
     """An image could not be read; the message names it, says what is wrong and what to do."""
 
 
+def unreadable_message(path: str | os.PathLike, error: Exception) -> str:
+    """One line for a picture a batch could not read: the decoder's own message, or for anything else
+    (a bug in digitrec, not in the picture) the file, the error and what to do, so the batch goes on."""
+    if isinstance(error, ImageDecodeError):
+        return str(error)
+    return f"{path}: could not be read ({type(error).__name__}: {error}); this is a bug in digitrec, please report it with the picture"
+
+
 class ImageTooLargeError(ImageDecodeError):
     """The image has more pixels than allowed (a decompression bomb, or simply too big to read)."""
 
