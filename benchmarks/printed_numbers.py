@@ -18,10 +18,8 @@ Tesseract in the same run, the same scoring).
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import sys
-import tempfile
 from pathlib import Path
 
 import cv2
@@ -29,7 +27,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from digitrec.printed import find_digit_fonts
-import realworld
+import synthetic
 
 COUNT = 150
 SEED = 2026
@@ -43,20 +41,12 @@ BLUR_SIGMA_PER_SIZE = (0.004, 0.015)  # of the type size
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--count", type=int, default=COUNT, help=f"numbers per folder (default: {COUNT})")
-    parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default: {SEED})")
-    parser.add_argument("--keep", type=Path, help="write the folders here and keep them (default: a temporary directory)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a markdown table")
-    args = parser.parse_args(argv)
+    args = synthetic.parser(__doc__, COUNT, SEED, "numbers").parse_args(argv)
     fonts = find_digit_fonts()
     if not fonts:
         print("printed_numbers.py: error: no font with digits installed (apt-get install fonts-dejavu)", file=sys.stderr)
         return 2
-    with tempfile.TemporaryDirectory() as scratch:
-        folder = args.keep or Path(scratch)
-        write_sets(folder, fonts, args.count, np.random.default_rng(args.seed))
-        return realworld.main(["--images", str(folder)] + (["--json"] if args.json else []))
+    return synthetic.read_folders(args, lambda folder: write_sets(folder, fonts, args.count, np.random.default_rng(args.seed)))
 
 
 def write_sets(folder: Path, fonts: list[Path], count: int, rng: np.random.Generator) -> None:

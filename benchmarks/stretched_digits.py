@@ -17,10 +17,8 @@ pipeline and Tesseract in the same run, the same scoring); ``--model`` compares 
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import sys
-import tempfile
 from pathlib import Path
 
 import cv2
@@ -28,7 +26,7 @@ import numpy as np
 
 from digitrec.data import DatasetError, load_mnist
 from digitrec.preprocess import crop_to_ink
-import realworld
+import synthetic
 
 COUNT = 1000
 SEED = 2026
@@ -38,13 +36,9 @@ HALF_STRENGTH = 128
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--count", type=int, default=COUNT, help=f"digits per folder (default: {COUNT})")
-    parser.add_argument("--seed", type=int, default=SEED, help=f"random seed choosing the digits (default: {SEED})")
-    parser.add_argument("--keep", type=Path, help="write the folders here and keep them (default: a temporary directory)")
+    parser = synthetic.parser(__doc__, COUNT, SEED, "digits")
     parser.add_argument("--mnist", help="MNIST .npz or IDX folder (default: $DIGITREC_MNIST, then the Keras cache)")
     parser.add_argument("--model", type=Path, help="a .keras model (default: the bundled reader model)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a markdown table")
     args = parser.parse_args(argv)
     try:
         _, (images, labels) = load_mnist(args.mnist)
@@ -52,11 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"stretched_digits.py: error: {error}", file=sys.stderr)
         return 2
     chosen = np.random.default_rng(args.seed).choice(len(images), size=min(args.count, len(images)), replace=False)
-    with tempfile.TemporaryDirectory() as scratch:
-        folder = args.keep or Path(scratch)
-        write_sets(folder, images[chosen], labels[chosen])
-        return realworld.main(["--images", str(folder)] + (["--model", str(args.model)] if args.model else [])
-                              + (["--json"] if args.json else []))
+    return synthetic.read_folders(args, lambda folder: write_sets(folder, images[chosen], labels[chosen]), args.model)
 
 
 def write_sets(folder: Path, images: np.ndarray, labels: np.ndarray) -> None:

@@ -101,6 +101,16 @@ def test_printed_numbers_prints_a_row_per_folder(fonts):
         assert f"| {folder} | multi | 3 |" in result.stdout
 
 
+def test_blank_pictures_prints_a_row_per_folder_of_empty_labels(tmp_path):
+    result = run_script("blank_pictures.py", "--count", "2", "--keep", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    for folder, kind in (("blank_cell", "single"), ("grid_cell", "single"), ("blank_page", "multi"),
+                         ("lined_page", "multi"), ("squared_page", "multi")):
+        assert f"| {folder} | {kind} | 2 |" in result.stdout
+        labels = (tmp_path / folder / "labels.csv").read_text().splitlines()
+        assert labels[0] == "file,label,kind" and all(line.split(",")[1] == "" for line in labels[1:])
+
+
 def test_stretched_digits_prints_a_row_per_folder(mnist_path, tmp_path):
     result = run_script("stretched_digits.py", "--count", "4", "--keep", str(tmp_path), mnist=mnist_path)
     assert result.returncode == 0, result.stderr
