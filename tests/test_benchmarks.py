@@ -111,6 +111,46 @@ def test_blank_pictures_prints_a_row_per_folder_of_empty_labels(tmp_path):
         assert labels[0] == "file,label,kind" and all(line.split(",")[1] == "" for line in labels[1:])
 
 
+ROWS = ("735291846", "418763925")  # nine different digits each: which cells were emptied shows in the label
+
+
+def _sudoku_rows_folder(folder: Path) -> None:
+    """Two made rows of nine cells between grid lines, laid out as the development set's ``sudoku_rows``."""
+    (folder / "sudoku_rows" / "images").mkdir(parents=True)
+    lines = ["file,label,kind"]
+    for index, text in enumerate(ROWS):
+        row = np.full((90, 9 * 95, 3), (225, 222, 215), np.uint8)
+        for k, digit in enumerate(text):
+            cv2.putText(row, digit, (k * 95 + 25, 72), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (20, 20, 120), 4, cv2.LINE_AA)
+        for k in range(10):
+            cv2.line(row, (k * 95, 0), (k * 95, 89), (60, 60, 60), 3)
+        cv2.imwrite(str(folder / "sudoku_rows" / "images" / f"row{index}.png"), row)
+        lines.append(f"images/row{index}.png,{text},multi")
+    (folder / "sudoku_rows" / "labels.csv").write_text("\n".join(lines) + "\n")
+
+
+def test_empty_cells_paints_out_the_digits_of_the_cells_it_empties_and_keeps_the_grid(tmp_path):
+    _sudoku_rows_folder(tmp_path / "dev")
+    result = run_script("empty_cells.py", "--images", str(tmp_path / "dev"), "--keep", str(tmp_path / "made"))
+    assert result.returncode == 0, result.stderr
+    for folder, emptied in (("one_empty", 1), ("three_empty", 3)):
+        assert f"| {folder} | multi | 2 |" in result.stdout
+        for line in (tmp_path / "made" / folder / "labels.csv").read_text().splitlines()[1:]:
+            file, label, kind = line.split(",")
+            source = ROWS[0] if "row0" in file else ROWS[1]
+            assert kind == "multi" and len(label) == 9 - emptied and label == "".join(d for d in source if d in label)
+            darkness = (np.array((225, 222, 215)) - cv2.imread(str(tmp_path / "made" / folder / file)).astype(int)).max(axis=2)
+            for cell, digit in enumerate(source):
+                inside = darkness[8:82, cell * 95 + 12: (cell + 1) * 95 - 12]
+                assert (inside.max() < 40) == (digit not in label)  # painted out, or its digit kept
+            assert (darkness[:, [k * 95 for k in range(1, 9)]] > 100).all()  # the grid lines between cells stay
+
+
+def test_empty_cells_says_what_it_needs_where_the_rows_are_missing(tmp_path):
+    result = run_script("empty_cells.py", "--images", str(tmp_path))
+    assert result.returncode == 1 and "sudoku_rows" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_stretched_digits_prints_a_row_per_folder(mnist_path, tmp_path):
     result = run_script("stretched_digits.py", "--count", "4", "--keep", str(tmp_path), mnist=mnist_path)
     assert result.returncode == 0, result.stderr

@@ -365,6 +365,31 @@ def test_a_piece_of_grid_line_between_two_cells_is_not_a_one(recognizer, x):
     assert recognizer.read((row * (1 - darkening)).astype(np.uint8)).text == "735291846"
 
 
+def _with_grid_line_piece(row: np.ndarray, x: int) -> np.ndarray:
+    """``row`` with a blurred bit of bold grid line drawn at ``x``, as a photo breaks one up."""
+    sliver = np.zeros(row.shape[:2], np.uint8)
+    cv2.line(sliver, (x, 28), (x + 2, 68), 255, 4)
+    darkening = 0.6 * cv2.GaussianBlur(sliver, (0, 0), 1.5).astype(np.float32)[..., None] / 255
+    return (row * (1 - darkening)).astype(np.uint8)
+
+
+@pytest.mark.parametrize(("text", "x"), [("735 91846", 284), ("73  91846", 189), ("7352 1 46", 569),
+                                         (" 35291 46", 569), ("73529184 ", 759)])
+def test_a_piece_of_grid_line_beside_an_empty_cell_is_not_a_one(recognizer, text, x):
+    """On the edge between a digit's cell and an empty one, the piece is half a cell from the digit: not
+    closer than that, as between two digits, but on a cell's edge all the same (read ``735191846`` before)."""
+    assert recognizer.read(_with_grid_line_piece(_row_of_cells(text), x)).text == text.replace(" ", "")
+
+
+def test_a_rows_cell_width_counts_its_empty_cells():
+    """Six digits in nine cells 48 px wide, three cells empty: their gaps' median (56 px) is a digit's offset
+    in its cell off; the row's span over the cells it crosses is the width."""
+    from digitrec.recognize import _row_spacing
+
+    assert _row_spacing([25, 70, 216, 272, 318, 410]) == pytest.approx(48.1, abs=0.1)
+    assert _row_spacing([10.0 + 95 * k for k in range(9)]) == pytest.approx(95)
+
+
 def _stroke_crops(segments: list[tuple[tuple[int, int], tuple[int, int]]], size: tuple[int, int] = (120, 60)):
     """A picture with each segment drawn as one pen stroke, and one crop per stroke as segmentation gives it."""
     from digitrec.imageio import DecodedImage

@@ -45,6 +45,7 @@ GRID_EDGE_ROOM = 0.3  # of a spacing, that a cell before the first digit or afte
 GRID_CELL_MIN_CONFIDENCE = 0.95
 GRID_CELL_HEIGHT_SPREAD = 0.3  # a digit found in an empty cell is within this of the line's digit height
 GRID_SLIVER_SPACINGS = 0.5  # a 1 closer than this to a neighbour in a row of cells is a piece of grid line
+GRID_BOUNDARY_OFFSET = 0.35  # of a spacing: a 1 this far from the cell centres its neighbours set stands on a cell's edge
 ONE_PAIR_MAX_GAP = 0.05  # of the line's digit height, between two 1s that may be one 1 drawn in two strokes
 ONE_PAIR_MAX_WIDTH = 0.9  # of their joined height: two 1s written side by side are wider
 ONE_PAIR_MIN_CONFIDENCE = 0.6  # that the network reads the pair as a 1
@@ -367,13 +368,15 @@ class Recognizer:
         In a row of cells (``_cell_spacing``), a gap of ``GRID_GAP_SPACINGS`` spacings or more between two
         digits, or a spacing's room before the first or after the last, holds cells without a digit. Each such cell, one spacing wide and the
         strip's height, is read as a single digit; one read with at least ``GRID_CELL_MIN_CONFIDENCE``, about
-        as tall as the line's digits, is added."""
+        as tall as the line's digits and standing inside the cell, not on its edge (the grid line beside an
+        empty cell, benchmarks/empty_cells.py), is added."""
         rgb = decoded.rgb
         centres = sorted(_centre_x(crop) for crop in crops)
         spacing = _cell_spacing(centres, crops, rgb.shape)
         if spacing is None:
             return []
         digit_height = float(np.median([crop.box[3] for crop in crops]))
+        row_spacing = _row_spacing(centres) or spacing
         found = []
         for centre in _empty_cell_centres(centres, spacing, rgb.shape[1]):
             left, right = max(0, int(centre - spacing / 2)), min(rgb.shape[1], int(centre + spacing / 2))
@@ -382,7 +385,9 @@ class Recognizer:
             except NoDigitError:
                 continue
             x, y, width, height = digit.box
-            if digit.confidence >= GRID_CELL_MIN_CONFIDENCE and abs(height / digit_height - 1) <= GRID_CELL_HEIGHT_SPREAD:
+            off_centre = abs(left + x + width / 2 - centre) / row_spacing
+            if (digit.confidence >= GRID_CELL_MIN_CONFIDENCE and abs(height / digit_height - 1) <= GRID_CELL_HEIGHT_SPREAD
+                    and off_centre < GRID_BOUNDARY_OFFSET):
                 found.append((crops[0].line, replace(digit, box=_scaled_box((left + x, y, width, height), *decoded.reduction))))
         return found
 
@@ -474,23 +479,56 @@ def _cell_spacing(centres: list[float], crops: list[DigitCrop], shape: tuple[int
     return spacing if float(np.std(even)) <= GRID_MAX_SPACING_SPREAD * spacing else None
 
 
+def _row_spacing(centres: list[float]) -> float:
+    """The cell width of a row of digits at the sorted ``centres``: the row's span over the number of cells
+    it crosses, each gap counted as the whole number of median spacings nearest to it. With empty cells
+    a row has few gaps of one cell, and their median alone can be a digit's offset in its cell off."""
+    if len(centres) < 2:
+        return 0.0
+    gaps = np.diff(centres)
+    median = float(np.median(gaps))
+    if median <= 0:
+        return 0.0
+    cells = np.maximum(1, np.round(gaps / median))
+    return float(gaps.sum() / cells.sum())
+
+
 def _without_cell_slivers(crops: list[DigitCrop], digits: list[Digit], shape: tuple[int, ...]) -> tuple[list[DigitCrop], list[Digit]]:
-    """A row of cells less the ``1``s that stand within ``GRID_SLIVER_SPACINGS`` of a spacing from a
-    neighbour: pieces of the grid line between two cells (a bold line broken up in a photo), not digits,
-    where the row is evenly spaced without them."""
+    """A row of cells less the ``1``s that are pieces of the grid line between two cells (a bold line broken
+    up in a photo), not digits, where the row is evenly spaced without them: those within
+    ``GRID_SLIVER_SPACINGS`` of a spacing from a neighbour, and those standing on a cell's edge
+    (``GRID_BOUNDARY_OFFSET``), as the line beside an empty cell does (benchmarks/empty_cells.py)."""
     order = sorted(range(len(crops)), key=lambda index: _centre_x(crops[index]))
     centres = [_centre_x(crops[index]) for index in order]
-    spacing = float(np.median(np.diff(centres))) if len(centres) > 1 else 0.0
+    spacing = _row_spacing(centres)
     slivers = {
         index for position, index in enumerate(order)
-        if digits[index].value == 1 and any(
-            abs(centres[position] - centres[other]) < GRID_SLIVER_SPACINGS * spacing
-            for other in (position - 1, position + 1) if 0 <= other < len(order))
+        if digits[index].value == 1 and (
+            _nearest_neighbour_gap(centres, position) < GRID_SLIVER_SPACINGS * spacing
+            or _offset_from_cell_centres(centres, position, spacing) >= GRID_BOUNDARY_OFFSET)
     }
     kept = [index for index in order if index not in slivers]
     if not slivers or _cell_spacing([_centre_x(crops[index]) for index in kept], crops, shape) is None:
         return crops, digits
     return [crops[index] for index in kept], [digits[index] for index in kept]
+
+
+def _nearest_neighbour_gap(centres: list[float], position: int) -> float:
+    """How far the digit at ``position`` of the sorted ``centres`` stands from its nearer neighbour."""
+    return min((abs(centres[position] - centres[other]) for other in (position - 1, position + 1) if 0 <= other < len(centres)),
+               default=float("inf"))
+
+
+def _offset_from_cell_centres(centres: list[float], position: int, spacing: float) -> float:
+    """How far, in spacings (0 .. 0.5), the digit at ``position`` stands from the nearest cell centre that
+    its neighbours' centres set, a whole number of spacings away: near 0 inside a cell, near 0.5 on its edge.
+    The nearer neighbour's answer counts; a photo's perspective stretches the spacing along a row."""
+    neighbours = [other for other in (position - 1, position + 1) if 0 <= other < len(centres)]
+    if spacing <= 0 or not neighbours:
+        return 0.0
+    nearer = min(neighbours, key=lambda other: abs(centres[position] - centres[other]))
+    steps = (centres[position] - centres[nearer]) / spacing
+    return abs(steps - round(steps))
 
 
 def _centre_x(crop: DigitCrop) -> float:
