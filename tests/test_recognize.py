@@ -390,6 +390,18 @@ def test_a_rows_cell_width_counts_its_empty_cells():
     assert _row_spacing([10.0 + 95 * k for k in range(9)]) == pytest.approx(95)
 
 
+def test_a_row_whose_digits_share_a_line_with_a_blot_at_the_edge_is_not_read_blank(recognizer, realworld_dev, monkeypatch):
+    """A real Sudoku row with three cells painted out (as benchmarks/empty_cells.py does): one digit merged
+    with its cell's grid lines into a blot touching the top edge holds most of the line's ink, so the line
+    counted as cut off; a piece of ruled line, the only line left, gave no digit, and the row read blank."""
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from empty_cells import with_cells_emptied
+
+    row = cv2.imread(str(realworld_dev / "sudoku_rows" / "images" / "image211_row8.png"))  # 157934682
+    emptied = cv2.cvtColor(with_cells_emptied(row, [1, 4, 7]), cv2.COLOR_BGR2RGB)
+    assert recognizer.read(emptied).text.startswith("179462")
+
+
 def _stroke_crops(segments: list[tuple[tuple[int, int], tuple[int, int]]], size: tuple[int, int] = (120, 60)):
     """A picture with each segment drawn as one pen stroke, and one crop per stroke as segmentation gives it."""
     from digitrec.imageio import DecodedImage

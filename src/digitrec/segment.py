@@ -714,7 +714,7 @@ def _read_lines(blobs: list[_Blob], labels: np.ndarray, digits_fill_height: bool
     if not blobs:
         return []
     grouped = _group_lines(blobs)
-    whole = [line for line in grouped if not _is_cut_off_line(line, labels.shape[0])]
+    whole = [line for line in grouped if not _is_cut_off_line(line, labels.shape[0]) and not _is_flat_line(line)]
     if whole and not digits_fill_height:
         grouped = whole
     tallest = max(_typical_height(line) for line in grouped)
@@ -724,7 +724,7 @@ def _read_lines(blobs: list[_Blob], labels: np.ndarray, digits_fill_height: bool
         if _typical_height(line) < MIN_LINE_HEIGHT_FRACTION * tallest or lone_and_short:
             continue
         digits = _without_separators(line, labels, digits_fill_height)
-        flat_line = _typical_height(line) < tallest and np.median([blob.width / blob.height for blob in line]) > FLAT_LINE_ASPECT
+        flat_line = _typical_height(line) < tallest and _is_flat_line(line)
         if digits and not flat_line:
             pieces = sorted(_split_touching(digits, labels, ink, judge), key=lambda blob: blob.x0)
             if judge is not None:
@@ -800,6 +800,11 @@ def _is_grid_rule(blob: _Blob, digit_height: float, labels: np.ndarray) -> bool:
     centres = (ink * np.arange(blob.width)).sum(axis=1)[rows] / ink.sum(axis=1)[rows]
     low, high = np.percentile(centres, [5, 95])
     return high - low <= max(RULE_MAX_WANDER_PX, RULE_MAX_WANDER_FRACTION * blob.height)
+
+
+def _is_flat_line(line: list[_Blob]) -> bool:
+    """A "line" of pieces mostly far wider than tall: the remains of a ruled or grid line, not digits."""
+    return float(np.median([blob.width / blob.height for blob in line])) > FLAT_LINE_ASPECT
 
 
 def _is_cut_off_line(line: list[_Blob], image_height: int) -> bool:
