@@ -376,6 +376,8 @@ class Recognizer:
         if spacing is None:
             return []
         digit_height = float(np.median([crop.box[3] for crop in crops]))
+        # where a digit stands in its cell is judged against the row's span-based cell width; the cells' places and
+        # widths keep the median gap, with which a cheque's separator gap is read as before (docs/benchmarks.md)
         row_spacing = _row_spacing(centres) or spacing
         found = []
         for centre in _empty_cell_centres(centres, spacing, rgb.shape[1]):
