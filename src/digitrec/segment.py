@@ -15,15 +15,19 @@ crops, one per digit, each with its box in the picture:
    digit-like, when it lends its judgement), each line read left to right.
 
 A picture larger than ``WORK_MAX_SIDE_PX`` is segmented at that size; boxes are given in the
-picture's own pixels.
+picture's own pixels. On a photo, independent steps run side by side on the machine's cores
+(``parallel``), with the same results as one after another.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import cv2
 import numpy as np
+
+from digitrec.parallel import either, in_bands, side_by_side
 
 WORK_MAX_SIDE_PX = 1000
 POLARITY_MAX_SIDE_PX = 512
@@ -374,24 +378,49 @@ def ink_map(rgb: np.ndarray, single: bool = False, bold: bool = False, other_pol
     ``other_polarity`` takes the ink to be the other of dark and light than the picture suggests.
     """
     kernel_fraction = SINGLE_BACKGROUND_KERNEL_FRACTION if single or bold else BACKGROUND_KERNEL_FRACTION
-    if _has_dark_ink(rgb, kernel_fraction, single) == other_polarity:
-        rgb = 255 - rgb
+    return either(rgb.shape[0] * rgb.shape[1], lambda: _has_dark_ink(rgb, kernel_fraction, single) != other_polarity,
+                  lambda: _darkness_map(rgb, kernel_fraction), lambda: _darkness_map(255 - rgb, kernel_fraction),
+                  likely=not other_polarity)  # most pictures show dark ink on light paper
+
+
+def _darkness_map(rgb: np.ndarray, kernel_fraction: float) -> np.ndarray:
+    """``ink_map`` of a picture whose ink is darker than its ground. Its steps pixel by pixel run in bands of rows
+    side by side (``parallel.in_bands``)."""
     if min(rgb.shape[:2]) >= SMOOTHING_MIN_SIDE_PX:
         gauss = cv2.getGaussianKernel(3, 0, cv2.CV_32F)
         pixels = cv2.sepFilter2D(rgb, cv2.CV_32F, gauss, gauss)  # a 3x3 Gaussian blur's numbers, with no float copy first
     else:
         pixels = rgb.astype(np.float32)
     bilevel = is_bilevel(rgb)
-    ground = _paper_level(pixels) if bilevel else _ground(pixels, kernel_fraction)
-    paper = cv2.max(ground, (float(MIN_PAPER_LEVEL),) * 3 + (0.0,))  # a per-channel scalar: no full-size array
-    # OpenCV's arithmetic gives the same numbers as numpy's, faster; each step writes over the ground's
-    # buffer, which is not needed again (a fresh photo-sized array costs as much as the arithmetic)
-    darkness = cv2.subtract(ground, pixels, dst=ground)
+    darkness = _paper_level(pixels) if bilevel else _light_on_paper(pixels, kernel_fraction)  # the ground, for now
+    paper = np.empty_like(darkness)
+    in_bands(darkness.shape, partial(_darkness_below_ground, pixels, darkness, paper))
     grain = np.zeros(3, np.float32) if bilevel else NOISE_DEVIATIONS * ROBUST_SIGMA_PER_MAD * _channel_medians(darkness)
-    cv2.subtract(darkness, (*map(float, grain), 0.0), dst=darkness)
-    cv2.divide(darkness, paper, dst=darkness)
-    strongest = cv2.reduce(darkness.reshape(-1, 3), 1, cv2.REDUCE_MAX)  # each pixel's darkest channel; far cheaper than cv2.split
-    return np.clip(strongest.reshape(darkness.shape[:2]), 0.0, 1.0, out=strongest.reshape(darkness.shape[:2]))
+    strength = np.empty(darkness.shape[:2], np.float32)
+    in_bands(darkness.shape, partial(_ink_strength, darkness, paper, grain, strength))
+    return strength
+
+
+def _darkness_below_ground(pixels: np.ndarray, ground: np.ndarray, paper: np.ndarray, band: slice) -> None:
+    """In the rows ``band``: the ground made no darker than the pixel itself, the paper's level (the ground, at
+    least ``MIN_PAPER_LEVEL``) into ``paper``, and ``ground`` turned into how much darker each pixel is than it.
+
+    OpenCV's arithmetic gives the same numbers as numpy's, faster; each step writes over the ground's buffer,
+    which is not needed again (a fresh photo-sized array costs as much as the arithmetic).
+    """
+    cv2.max(ground[band], pixels[band], dst=ground[band])
+    cv2.max(ground[band], (float(MIN_PAPER_LEVEL),) * 3 + (0.0,), dst=paper[band])
+    cv2.subtract(ground[band], pixels[band], dst=ground[band])
+
+
+def _ink_strength(darkness: np.ndarray, paper: np.ndarray, grain: np.ndarray, strength: np.ndarray, band: slice) -> None:
+    """In the rows ``band``: each pixel's darkness less the ground's ``grain``, relative to the paper's level, in its
+    darkest channel, within 0..1, into ``strength``."""
+    cv2.subtract(darkness[band], (*map(float, grain), 0.0), dst=darkness[band])
+    cv2.divide(darkness[band], paper[band], dst=darkness[band])
+    np.maximum(darkness[band, :, 0], darkness[band, :, 1], out=strength[band])  # on the channels' views: faster than
+    np.maximum(strength[band], darkness[band, :, 2], out=strength[band])  # cv2.reduce, far faster than cv2.split
+    np.clip(strength[band], 0.0, 1.0, out=strength[band])
 
 
 def _channel_medians(image: np.ndarray) -> np.ndarray:
@@ -480,15 +509,16 @@ def _paper_level(pixels: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.broadcast_to(pixels.reshape(-1, pixels.shape[2]).max(axis=0), pixels.shape), np.float32)
 
 
-def _ground(pixels: np.ndarray, kernel_fraction: float) -> np.ndarray:
+def _light_on_paper(pixels: np.ndarray, kernel_fraction: float) -> np.ndarray:
+    """The light falling on the paper, without the ink: a closing (which erases strokes) at a coarse scale, where
+    it costs little, brought back to full size. The ground is this, or the pixel itself where that is lighter."""
     height, width = pixels.shape[:2]
     factor = min(1.0, BACKGROUND_GRID_PX / min(height, width))
     coarse = _resized(pixels, factor) if factor < 1 else pixels
     kernel_px = max(3, int(min(coarse.shape[:2]) * kernel_fraction) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel_px, kernel_px))
     closed = cv2.morphologyEx(coarse, cv2.MORPH_CLOSE, kernel, borderType=cv2.BORDER_REPLICATE)
-    ground = cv2.resize(closed, (width, height), interpolation=cv2.INTER_LINEAR)
-    return cv2.max(ground, pixels, dst=ground)
+    return cv2.resize(closed, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
 def _ink_mask(ink: np.ndarray, single: bool, digits_fill_height: bool = False, remove_lines: bool = True) -> np.ndarray:
@@ -502,24 +532,30 @@ def _ink_mask(ink: np.ndarray, single: bool, digits_fill_height: bool = False, r
     levels = (ink * 255).astype(np.uint8)
     otsu, _ = cv2.threshold(levels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     strong_level = max(otsu / 255, MIN_INK_CONTRAST)
-    faint = (ink > strong_level * HYSTERESIS_LOW_FRACTION).astype(np.uint8)
-    count, labels = cv2.connectedComponents(faint, connectivity=8, ltype=_label_type(cv2.countNonZero(faint)))
-    has_strong = np.zeros(count, bool)
-    has_strong[labels[ink > strong_level]] = True
-    has_strong[0] = False
-    ink_mask = np.take(has_strong, labels)
     if not remove_lines:
-        return ink_mask
+        return _strong_and_connected(ink, strong_level)
     line_level = strong_level * (SINGLE_LINE_LEVEL_FRACTION if single else LINE_LEVEL_FRACTION)
-    lines = _lines(ink > line_level, single, digits_fill_height)
+    ink_mask, lines = side_by_side(ink.size, lambda: _strong_and_connected(ink, strong_level),
+                                   lambda: _lines(ink > line_level, single, digits_fill_height))
     if single:
         return ink_mask & ~lines
     if not lines.any():
         return ink_mask
     lines = cv2.dilate(lines.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     kept = (ink_mask & ~lines).astype(np.uint8)
-    bridged = [_eroded(_dilated(kept, along, CROSSING_BRIDGE_PX), along, CROSSING_BRIDGE_PX) for along in ((1, 0), (0, 1))]
+    bridged = side_by_side(kept.size, *(partial(_closed, kept, along, CROSSING_BRIDGE_PX) for along in ((1, 0), (0, 1))))
     return (kept > 0) | (ink_mask & lines & ((bridged[0] > 0) | (bridged[1] > 0)))
+
+
+def _strong_and_connected(ink: np.ndarray, strong_level: float) -> np.ndarray:
+    """Hysteresis: the pixels above ``strong_level``, and the fainter ink (above ``HYSTERESIS_LOW_FRACTION`` of it) that
+    touches them."""
+    faint = (ink > strong_level * HYSTERESIS_LOW_FRACTION).astype(np.uint8)
+    count, labels = cv2.connectedComponents(faint, connectivity=8, ltype=_label_type(cv2.countNonZero(faint)))
+    has_strong = np.zeros(count, bool)
+    has_strong[labels[ink > strong_level]] = True
+    has_strong[0] = False
+    return np.take(has_strong, labels)
 
 
 def _lines(candidates: np.ndarray, single: bool, digits_fill_height: bool = False) -> np.ndarray:
@@ -537,36 +573,48 @@ def _lines(candidates: np.ndarray, single: bool, digits_fill_height: bool = Fals
     """
     height, width = candidates.shape
     length_px = max(LINE_MIN_LENGTH_PX, int(min(height, width) * LINE_MIN_LENGTH_FRACTION))
-    gap_px = max(3, length_px // LINE_GAP_DIVISOR)
     binary = candidates.astype(np.uint8)
-    lines = np.zeros(candidates.shape, bool)
-    for along in ((1, 0), (0, 1)):
-        bridged = _eroded(_dilated(binary, along, gap_px), along, gap_px)
-        runs = _dilated(_eroded(bridged, along, length_px), along, length_px)
-        if not cv2.countNonZero(runs):
-            continue  # no run that long: counting components' stats costs a millisecond even then
-        count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8, ltype=_label_type(runs.size // length_px))
-        is_line = np.zeros(count, bool)
-        for label in range(1, count):
-            x, y, run_width, run_height, area = stats[label]
-            run = _Blob(int(x), int(y), int(x + run_width), int(y + run_height), frozenset(), int(area))
-            length = max(run_width, run_height)
-            if single:
-                side = height if run_height > run_width else width
-                at_edge = length >= EDGE_LINE_SPAN_FRACTION * side and _in_border_band(run, candidates.shape, BORDER_BAND_FRACTION)
-                spans_cell = (min(height, width) >= CELL_MIN_SIDE_PX and length >= CELL_LINE_SPAN_FRACTION * side
-                              and area <= CELL_LINE_THICKNESS_FRACTION * side * length)
-                placed_as_line = at_edge or (spans_cell and _in_border_band(run, candidates.shape, CELL_LINE_BAND_FRACTION))
-            elif digits_fill_height and run_height > run_width:
-                placed_as_line = length >= 2 * length_px
-            else:
-                placed_as_line = max(run_width / width, run_height / height) >= LINE_SPAN_FRACTION or length >= 2 * length_px
-            is_line[label] = length * length >= LINE_MIN_ASPECT * area and placed_as_line
-        if is_line.any():
-            lines |= np.take(is_line, labels)
-    if not single and min(height, width) >= SLANT_MIN_SIDE_PX:
-        lines |= _slanted_lines(candidates & ~lines, 2 * length_px, upright_too=not digits_fill_height)
-    return lines
+    straight = [partial(_straight_lines, binary, along, length_px, single, digits_fill_height) for along in ((1, 0), (0, 1))]
+    if single or min(height, width) < SLANT_MIN_SIDE_PX:
+        across, down = side_by_side(binary.size, *straight)
+        return across | down
+    slanted = partial(_slanted_lines, length_px=2 * length_px, upright_too=not digits_fill_height)
+    # a photo's ruled lines are never quite level: the slanted ones are looked for alongside, in all the ink, and
+    # again without the straight lines only where there are some
+    across, down, slanted_lines = side_by_side(binary.size, *straight, partial(slanted, candidates))
+    lines = across | down
+    if lines.any():
+        slanted_lines = slanted(candidates & ~lines)
+    return lines | slanted_lines
+
+
+def _straight_lines(binary: np.ndarray, along: tuple[int, int], length_px: int, single: bool,
+                    digits_fill_height: bool) -> np.ndarray:
+    """``_lines``' lines along x ``(1, 0)`` or along y ``(0, 1)``: runs of ``binary`` at least ``length_px`` long
+    once gaps of an eighth of that are closed, kept where they are placed and shaped as lines."""
+    height, width = binary.shape
+    gap_px = max(3, length_px // LINE_GAP_DIVISOR)
+    runs = _long_runs(binary, along, gap_px, length_px)
+    if not cv2.countNonZero(runs):
+        return np.zeros(binary.shape, bool)  # no run that long: counting components' stats costs a millisecond even then
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8, ltype=_label_type(runs.size // length_px))
+    is_line = np.zeros(count, bool)
+    for label in range(1, count):
+        x, y, run_width, run_height, area = stats[label]
+        run = _Blob(int(x), int(y), int(x + run_width), int(y + run_height), frozenset(), int(area))
+        length = max(run_width, run_height)
+        if single:
+            side = height if run_height > run_width else width
+            at_edge = length >= EDGE_LINE_SPAN_FRACTION * side and _in_border_band(run, binary.shape, BORDER_BAND_FRACTION)
+            spans_cell = (min(height, width) >= CELL_MIN_SIDE_PX and length >= CELL_LINE_SPAN_FRACTION * side
+                          and area <= CELL_LINE_THICKNESS_FRACTION * side * length)
+            placed_as_line = at_edge or (spans_cell and _in_border_band(run, binary.shape, CELL_LINE_BAND_FRACTION))
+        elif digits_fill_height and run_height > run_width:
+            placed_as_line = length >= 2 * length_px
+        else:
+            placed_as_line = max(run_width / width, run_height / height) >= LINE_SPAN_FRACTION or length >= 2 * length_px
+        is_line[label] = length * length >= LINE_MIN_ASPECT * area and placed_as_line
+    return np.take(is_line, labels) if is_line.any() else np.zeros(binary.shape, bool)
 
 
 def _label_type(max_components: int) -> int:
@@ -646,6 +694,21 @@ def _dilated(binary: np.ndarray, along: tuple[int, int], length_px: int) -> np.n
 def _eroded(binary: np.ndarray, along: tuple[int, int], length_px: int) -> np.ndarray:
     """Erosion by the same run; beyond the border counts as ink, as with ``cv2.erode``."""
     return 1 - _dilated(1 - binary, along, length_px)
+
+
+def _closed(binary: np.ndarray, along: tuple[int, int], length_px: int) -> np.ndarray:
+    """Morphological closing by the run: gaps shorter than it along a stroke filled."""
+    return _eroded(_dilated(binary, along, length_px), along, length_px)
+
+
+def _long_runs(binary: np.ndarray, along: tuple[int, int], gap_px: int, length_px: int) -> np.ndarray:
+    """What lies on a run along x or y at least ``length_px`` long once gaps shorter than ``gap_px`` are closed:
+    a closing, then an opening, by runs. The closing's erosion and the opening's are done as one (an erosion by
+    a run of g pixels, then by one of l, is one by a run of g + l - 1 pixels, however near the border)."""
+    if along == (0, 1):  # running sums down the columns cost more than along the rows: done on the picture turned
+        return cv2.transpose(_long_runs(cv2.transpose(binary), (1, 0), gap_px, length_px))
+    gap, length = gap_px | 1, length_px | 1
+    return _dilated(_eroded(_dilated(binary, along, gap), along, gap + length - 1), along, length)
 
 
 def _kernel(along: tuple[int, int], length_px: int) -> tuple[int, int]:
