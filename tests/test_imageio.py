@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from digitrec import imageio
 from digitrec.imageio import (
     MAX_IMAGE_PIXELS,
     ImageDecodeError,
@@ -464,3 +465,43 @@ def test_missing_paths_and_empty_matches_are_reported(tmp_path: Path) -> None:
         f"{tmp_path / 'empty'}: no images in this folder "
         "(looked for .bmp, .gif, .jpeg, .jpg, .png, .tif, .tiff, .webp)",
     ]
+
+
+def _photo_like(height: int = 90, width: int = 120) -> np.ndarray:
+    """Smooth light with a dark stroke and sensor noise: what JPEG coding of a phone photo has to carry."""
+    rng = np.random.default_rng(3)
+    light = np.linspace(150, 240, width)[None, :, None] * np.ones((height, 1, 3))
+    cv2.line(light, (10, 10), (width - 10, height - 10), (40, 30, 90), 6)
+    return np.clip(light + rng.normal(0, 6, light.shape), 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("options", [
+    {"quality": 92}, {"quality": 75, "subsampling": 0}, {"quality": 95, "subsampling": 1},
+    {"quality": 90, "progressive": True}, {"quality": 100, "subsampling": 0, "progressive": True},
+], ids=["4:2:0", "4:4:4", "4:2:2", "progressive", "progressive-4:4:4-q100"])
+@pytest.mark.parametrize("after_the_end", [b"", b"appended data, as a motion photo's video"])
+def test_jpegs_decode_to_the_pixels_pillow_gives(tmp_path: Path, options: dict, after_the_end: bytes) -> None:
+    """Plain colour JPEGs are decoded by OpenCV, others by Pillow: either way the pixels are Pillow's own."""
+    path = tmp_path / "photo.jpg"
+    Image.fromarray(_photo_like()).save(path, **options)
+    path.write_bytes(path.read_bytes() + after_the_end)
+    with Image.open(path) as image:
+        pillows = np.asarray(image.convert("RGB"))
+    assert np.array_equal(load_image(path), pillows)
+    assert np.array_equal(load_image(path.read_bytes()), pillows)
+
+
+def test_a_plain_jpeg_is_decoded_by_opencv_and_one_with_data_after_its_end_by_pillow(tmp_path: Path, monkeypatch) -> None:
+    """OpenCV decodes a whole JPEG in half Pillow's time; a file that does not end where a JPEG ends may be cut
+    short, which only Pillow reports (test_truncated_images)."""
+    plain, appended = tmp_path / "plain.jpg", tmp_path / "appended.jpg"
+    Image.fromarray(_photo_like()).save(plain, quality=92)
+    appended.write_bytes(plain.read_bytes() + b"\x00\x01")
+
+    def pillow_decode(*args, **kwargs):
+        raise AssertionError("decoded by Pillow")
+
+    monkeypatch.setattr(imageio, "_pil_to_rgb8", pillow_decode)
+    assert load_image(plain).shape == (90, 120, 3)
+    with pytest.raises(AssertionError, match="decoded by Pillow"):
+        load_image(appended)

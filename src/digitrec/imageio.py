@@ -15,6 +15,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
@@ -32,6 +33,7 @@ WHITE = 255
 GLOB_CHARACTERS = "*?["
 JPEG_FORMATS = ("JPEG", "MPO")
 SIDEWAYS_ORIENTATIONS = (5, 6, 7, 8)
+JPEG_END_MARKER = b"\xff\xd9"
 
 ImageSource = str | os.PathLike | bytes | bytearray | memoryview | Image.Image | np.ndarray
 
@@ -227,9 +229,12 @@ def _decode_encoded(stream: io.IOBase, name: str, max_pixels: int, max_side_px: 
         with image:
             width, height = image.size
             _check_pixels(width, height, name, max_pixels)
-            if max_side_px is not None and image.format in JPEG_FORMATS and max(width, height) > max_side_px:
+            reduced = max_side_px is not None and image.format in JPEG_FORMATS and max(width, height) > max_side_px
+            if reduced:
                 _decode_reduced(image, max_side_px)
-            rgb = _pil_to_rgb8(image, name)
+            rgb = None if reduced else _plain_jpeg_by_opencv(image, stream)
+            if rgb is None:
+                rgb = _pil_to_rgb8(image, name)
             sideways = image.getexif().get(ExifTags.Base.Orientation, 1) in SIDEWAYS_ORIENTATIONS
             return DecodedImage(rgb, (height, width) if sideways else (width, height))
 
@@ -240,6 +245,23 @@ def _decode_reduced(jpeg: Image.Image, max_side_px: int) -> None:
     width, height = jpeg.size
     factor = max_side_px / max(width, height)
     jpeg.draft(jpeg.mode, (max(1, math.ceil(width * factor)), max(1, math.ceil(height * factor))))
+
+
+def _plain_jpeg_by_opencv(image: Image.Image, stream: io.IOBase) -> np.ndarray | None:
+    """A whole, upright colour JPEG's pixels, decoded by OpenCV: the same pixels as Pillow's in half the time (Pillow
+    hands its pixels over through a copy into bytes). None for any other image, which Pillow decodes: those it
+    turns or reduces, grey or CMYK ones, and files that do not end where a JPEG ends (cut short; OpenCV would fill
+    the missing part with grey where Pillow says the file is truncated)."""
+    if image.format != "JPEG" or image.mode != "RGB" or image.getexif().get(ExifTags.Base.Orientation, 1) not in (0, 1):
+        return None
+    stream.seek(0)
+    data = stream.read()
+    if not data.endswith(JPEG_END_MARKER):
+        return None
+    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
+    if bgr is None or bgr.shape[:2] != (image.height, image.width):
+        return None
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
 def _open_lazily(stream: io.IOBase, name: str) -> Image.Image:
