@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import math
 import struct
 import subprocess
 import sys
@@ -491,11 +492,27 @@ def test_jpegs_decode_to_the_pixels_pillow_gives(tmp_path: Path, options: dict, 
     assert np.array_equal(load_image(path.read_bytes()), pillows)
 
 
+@pytest.mark.parametrize(("size", "max_side_px"), [((2400, 1800), 1000), ((2001, 999), 500), ((1200, 900), 140)])
+def test_large_jpegs_decode_reduced_to_the_pixels_pillows_draft_gives(tmp_path: Path, size: tuple[int, int],
+                                                                      max_side_px: int) -> None:
+    width, height = size
+    path = tmp_path / "large.jpg"
+    Image.fromarray(_photo_like(height, width)).save(path, quality=90)
+    factor = max_side_px / max(size)
+    with Image.open(path) as image:
+        image.draft("RGB", (math.ceil(width * factor), math.ceil(height * factor)))
+        pillows = np.asarray(image.convert("RGB"))
+    decoded = decode_image(path, max_side_px=max_side_px)
+    assert max(decoded.rgb.shape[:2]) < max(size) and decoded.full_size == size
+    assert np.array_equal(decoded.rgb, pillows)
+
+
 def test_a_plain_jpeg_is_decoded_by_opencv_and_one_with_data_after_its_end_by_pillow(tmp_path: Path, monkeypatch) -> None:
-    """OpenCV decodes a whole JPEG in half Pillow's time; a file that does not end where a JPEG ends may be cut
-    short, which only Pillow reports (test_truncated_images)."""
-    plain, appended = tmp_path / "plain.jpg", tmp_path / "appended.jpg"
+    """OpenCV decodes a JPEG in about half Pillow's time, reduced or whole; a file that does not end where a JPEG
+    ends may be cut short, which only Pillow reports (test_truncated_images)."""
+    plain, large, appended = tmp_path / "plain.jpg", tmp_path / "large.jpg", tmp_path / "appended.jpg"
     Image.fromarray(_photo_like()).save(plain, quality=92)
+    Image.fromarray(_photo_like(1500, 2000)).save(large, quality=92)
     appended.write_bytes(plain.read_bytes() + b"\x00\x01")
 
     def pillow_decode(*args, **kwargs):
@@ -503,5 +520,6 @@ def test_a_plain_jpeg_is_decoded_by_opencv_and_one_with_data_after_its_end_by_pi
 
     monkeypatch.setattr(imageio, "_pil_to_rgb8", pillow_decode)
     assert load_image(plain).shape == (90, 120, 3)
+    assert load_image(large, max_side_px=1000).shape == (750, 1000, 3)
     with pytest.raises(AssertionError, match="decoded by Pillow"):
         load_image(appended)
