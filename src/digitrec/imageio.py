@@ -258,9 +258,11 @@ def _plain_jpeg_by_opencv(image: Image.Image, stream: io.IOBase, full_width: int
     if image.format != "JPEG" or image.mode != "RGB" or image.getexif().get(ExifTags.Base.Orientation, 1) not in (0, 1):
         return None
     flag = OPENCV_JPEG_SCALES.get(round(full_width / image.width))
+    if flag is None:
+        return None
     stream.seek(0)
     data = stream.read()
-    if flag is None or not data.endswith(JPEG_END_MARKER):
+    if not data.endswith(JPEG_END_MARKER):
         return None
     bgr = cv2.imdecode(np.frombuffer(data, np.uint8), flag | cv2.IMREAD_IGNORE_ORIENTATION)
     if bgr is None or bgr.shape[:2] != (image.height, image.width):
