@@ -6,7 +6,8 @@ to 12 megapixels (4000x3000) with fresh sensor noise, saved as a phone would (JP
 Each is read ``--repeats`` times after a warm-up; the table gives the median and 90th percentile
 of the end-to-end wall time (``Recognizer.read(path).to_json()``), the median of each stage the
 ``Reading`` reports, and the CPU time the process used per read (what other programs' load does not
-inflate). Target: median end-to-end under 50 ms for each photo.
+inflate). Target: median end-to-end under 50 ms for each photo. TensorFlow runs the networks on one
+thread, as `digitrec predict` and `digitrec serve` have it do (``backend.networks_on_one_thread``).
 
     python benchmarks/read_speed.py                 # the bundled model
     python benchmarks/read_speed.py --model /tmp/interim/default-partial.keras --check
@@ -27,6 +28,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from digitrec.backend import networks_on_one_thread  # noqa: E402
 from digitrec.classifier import bundled_model_path  # noqa: E402
 from digitrec.recognize import Recognizer  # noqa: E402
 from machine import describe_machine  # noqa: E402
@@ -91,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeats < 1:
         print(f"read_speed.py: error: --repeats must be at least 1, got {args.repeats}", file=sys.stderr)
         return 2
+    networks_on_one_thread()  # as the reading commands run them (`digitrec predict`, `serve`)
     recognizer = Recognizer(args.model)
     print(f"machine: {describe_machine()}")
     print(f"model: {recognizer.classifier.model_path}; {args.repeats} timed reads per photo after {WARM_UP_READS} warm-up reads")

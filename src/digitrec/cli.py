@@ -268,12 +268,14 @@ def _run_evaluate(args) -> int:
 
 
 def _run_evaluate_images(args) -> int:
+    from digitrec.backend import networks_on_one_thread
     from digitrec.errors import UsageError
     from digitrec.evaluate import evaluate_images
     from digitrec.recognize import Recognizer
 
     if args.mnist or args.out:
         raise UsageError("--mnist and --out apply to the MNIST evaluation; leave them out with --images")
+    networks_on_one_thread()
     recognizer = Recognizer(args.model, min_confidence=args.min_confidence or 0.0)
     scores = evaluate_images(recognizer, args.images)
     if args.json:
@@ -332,12 +334,14 @@ def _probability(text: str) -> float:
 def _run_predict(args) -> int:
     from tqdm import tqdm
 
+    from digitrec.backend import networks_on_one_thread
     from digitrec.imageio import find_images, unreadable_message
     from digitrec.recognize import Recognizer
 
     files, problems = find_images(args.paths)
     for problem in problems:
         print(f"digitrec: {problem}", file=sys.stderr)
+    networks_on_one_thread()
     recognizer = Recognizer(args.model, min_confidence=args.min_confidence)
     show_progress = len(files) > PROGRESS_MIN_FILES and sys.stderr.isatty()
     failures = 0
@@ -400,7 +404,9 @@ def _run_serve(args) -> int:
         print(f"digitrec: error: --max-upload-mb must be above 0, got {args.max_upload_mb}", file=sys.stderr)
         return EXIT_USER_ERROR
     from digitrec import server
+    from digitrec.backend import networks_on_one_thread
 
+    networks_on_one_thread()
     return server.serve(host=args.host, port=args.port, model_path=args.model,
                         max_body_bytes=int(args.max_upload_mb * 1024 * 1024))
 
