@@ -41,9 +41,9 @@ def networks_on_one_thread() -> bool:
     A reading hands the networks a few crops at a time; spread over TensorFlow's own thread pools, such a call
     costs more in handing over than the work it spreads: on a 2-core Xeon a phone photo's network calls took
     7.3 ms instead of 9.7, and the web server spent 12.5 ms of CPU on a 28x28 drawing instead of 15, with the
-    same readings to the last digit (docs/benchmarks.md, "Web server load"). Training wants the pools, so this
-    is not made for a library user. It must come before TensorFlow runs anything: True where it was set, False
-    where TensorFlow had already started (it then runs as it did).
+    same readings to the last digit (docs/benchmarks.md, "Reading speed" and "Web server load"). Training wants
+    the pools, so this is not made for a library user. It must come before TensorFlow runs anything: True where
+    it was set, False where TensorFlow had already started (it then runs as it did).
     """
     try:
         tf.config.threading.set_intra_op_parallelism_threads(1)
