@@ -92,6 +92,56 @@ def test_training_on_teaches_the_network_and_leaves_the_original_alone():
     assert getattr(trained, "optimizer", None) is None  # saved without optimizer state
 
 
+def test_last_blocks_learn_while_the_layers_before_them_keep_their_weights():
+    from digitrec.classifier import Classifier
+
+    rng = np.random.default_rng(0)
+    x, y = _bars(512, rng)
+    network = build_model("fast")
+    config = FinetuneConfig(epochs=3, learning_rate=1e-2, warmup_steps=4, batch_size=32, last_blocks=1)
+    start = finetune.first_trained_layer(network, 1)
+    trained = finetune.train_on(network, x, y, config, seed=1, verbose=False)
+    for layer, original in zip(trained.layers, network.layers):
+        same = all(np.array_equal(a, b) for a, b in zip(layer.get_weights(), original.get_weights()))
+        assert same == (trained.layers.index(layer) < start or not layer.get_weights())
+    x_new, y_new = _bars(200, rng)
+    assert (Classifier(model=trained).predict_proba(x_new).argmax(axis=1) == y_new).mean() > 0.9
+    assert getattr(trained, "optimizer", None) is None
+
+
+def test_the_last_blocks_start_at_a_convolution_or_the_dropout_just_before_it():
+    network = build_model("default")
+    convolutions = [i for i, layer in enumerate(network.layers) if isinstance(layer, keras_layers().Conv2D)]
+    one, two = finetune.first_trained_layer(network, 1), finetune.first_trained_layer(network, 2)
+    assert one == convolutions[-1] - 1 and isinstance(network.layers[one], keras_layers().Dropout)
+    assert two == convolutions[-2]
+    with pytest.raises(FinetuneError, match=f"--last-blocks {len(convolutions)}: default has {len(convolutions)} convolutions"):
+        finetune.first_trained_layer(network, len(convolutions))
+    with pytest.raises(FinetuneError, match="one after another"):
+        finetune.first_trained_layer(_pair_of_networks(), 1)
+
+
+def keras_layers():
+    from digitrec.backend import keras
+
+    return keras.layers
+
+
+def test_the_peak_rate_defaults_to_the_one_measured_for_what_is_trained():
+    assert FinetuneConfig().peak_rate == finetune.WHOLE_NETWORK_RATE == 3e-4
+    assert FinetuneConfig(last_blocks=2).peak_rate == finetune.LAST_BLOCKS_RATE == 1e-3
+    assert FinetuneConfig(last_blocks=2, learning_rate=5e-4).to_dict()["learning_rate"] == 5e-4
+    assert FinetuneConfig(last_blocks=2).to_dict()["learning_rate"] == 1e-3
+
+
+def test_joined_real_digits_are_those_of_the_folders_read_together(labelled, recognizer):
+    sources = load_labelled_folders(labelled)
+    together = finetune.real_digits(sources, recognizer, progress=False)
+    apart = finetune.joined([finetune.real_digits({name: items}, recognizer, progress=False) for name, items in sources.items()])
+    assert np.array_equal(together.x, apart.x) and together.y.tolist() == apart.y.tolist()
+    assert (together.items_used, together.skipped) == (apart.items_used, apart.skipped)
+
+
 def _pair_of_networks():
     return averaged([build_model("fast"), build_model("fast")])
 
@@ -145,6 +195,8 @@ def test_missing_fonts_are_reported_before_any_picture_is_read(labelled, tmp_pat
     (["--out", "tuned.h5"], "name a .keras file"),
     (["--out", "tuned.keras", "--epochs", "0"], "--epochs must be at least 1"),
     (["--out", "tuned.keras", "--learning-rate", "0"], "--learning-rate must be above 0"),
+    (["--out", "tuned.keras", "--last-blocks", "-1"], "--last-blocks must be 0 (every layer) or more"),
+    (["--out", "tuned.keras", "--last-blocks", "7"], "--last-blocks 7: member_0 has 7 convolutions; give 1 to 6"),
     (["--out", "tuned.keras", "--exclude", "letters"], "--exclude letters: no such labelled folder"),
     (["--out", "tuned.keras", "--exclude", "forms", "broken"], "leaves no labelled folder"),
 ])

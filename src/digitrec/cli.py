@@ -183,7 +183,11 @@ def _add_finetune(commands) -> None:
     finetune.add_argument("--model", type=Path, help="the network(s) to start from (default: the bundled reader model)")
     finetune.add_argument("--epochs", type=int, default=2, help="epochs of training per network (default: 2)")
     finetune.add_argument("--repeat", type=int, default=4, help="copies of each real digit in an epoch (default: 4)")
-    finetune.add_argument("--learning-rate", type=float, default=3e-4, help="the peak learning rate (default: 3e-4)")
+    finetune.add_argument("--learning-rate", type=float, help="the peak learning rate (default: 3e-4; with --last-blocks,"
+                          " 1e-3)")
+    finetune.add_argument("--last-blocks", type=int, default=0, metavar="N",
+                          help="train only each network's last N convolutions and the layers after them, on what the"
+                          " layers before compute once: several times faster, no augmentation (default: 0, every layer)")
     finetune.add_argument("--seed", type=int, default=1, help="seed of the recipe's data and of the batches (default: 1)")
     finetune.add_argument("--mnist", help="MNIST .npz or IDX folder (default: $DIGITREC_MNIST, then the Keras cache)")
     finetune.set_defaults(handler=_run_finetune)
@@ -198,9 +202,12 @@ def _run_finetune(args) -> int:
     for name in ("epochs", "repeat"):
         if getattr(args, name) < 1:
             raise UsageError(f"--{name} must be at least 1, got {getattr(args, name)}")
-    if not args.learning_rate > 0:
+    if args.learning_rate is not None and not args.learning_rate > 0:
         raise UsageError(f"--learning-rate must be above 0, got {args.learning_rate}")
-    config = FinetuneConfig(epochs=args.epochs, repeat=args.repeat, learning_rate=args.learning_rate, seed=args.seed)
+    if args.last_blocks < 0:
+        raise UsageError(f"--last-blocks must be 0 (every layer) or more, got {args.last_blocks}")
+    config = FinetuneConfig(epochs=args.epochs, repeat=args.repeat, learning_rate=args.learning_rate, seed=args.seed,
+                            last_blocks=args.last_blocks)
     try:
         real = finetune_on_pictures(args.images, args.out, config, args.model, tuple(args.exclude), args.mnist)
     except KeyboardInterrupt:

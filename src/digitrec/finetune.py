@@ -7,7 +7,8 @@ epochs on those, repeated, mixed into the data it was trained on (so it does not
 digits). The learning rate warms up over ``warmup_steps`` and decays to zero as a cosine.
 
 Measured on the development set with every folder read by networks that never saw it
-(docs/training.md, "Fine-tuning on real pictures"): Semeion +2.2 points, cheques +3.3.
+(docs/training.md, "Fine-tuning on real pictures"): Semeion +2.2 points, cheques +3.3; training only
+the last two blocks (``last_blocks=2``), about a quarter of the time: Semeion +2.6, cheques +2.8.
 """
 from __future__ import annotations
 
@@ -39,20 +40,35 @@ PARTS_SUFFIX = ".parts"  # beside the output: each finished network, so a stoppe
 PLAN_FILE = "finetune.json"
 
 
+WHOLE_NETWORK_RATE = 3e-4  # the peak learning rate when every layer learns
+LAST_BLOCKS_RATE = 1e-3  # ... and when only the last blocks do (docs/training.md, fourteenth session)
+
+
 @dataclass(frozen=True)
 class FinetuneConfig:
     """How the networks are trained on: ``repeat`` copies of each real digit join the recipe's data;
-    network i draws its batches from ``seed + i``; the recipe's data are made with ``seed``."""
+    network i draws its batches from ``seed + i``; the recipe's data are made with ``seed``.
+
+    ``last_blocks`` 0 trains every layer; N trains only the last N convolutions and the layers after
+    them, on what the layers before compute, once, for each picture (``train_last_blocks``).
+    ``learning_rate`` None means the peak rate measured best for that choice."""
 
     epochs: int = 2
     repeat: int = 4
-    learning_rate: float = 3e-4
+    learning_rate: float | None = None
     warmup_steps: int = 100
     batch_size: int = 128
     seed: int = 1
+    last_blocks: int = 0
+
+    @property
+    def peak_rate(self) -> float:
+        if self.learning_rate is not None:
+            return self.learning_rate
+        return LAST_BLOCKS_RATE if self.last_blocks else WHOLE_NETWORK_RATE
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "learning_rate": self.peak_rate}
 
 
 @dataclass
@@ -74,7 +90,11 @@ def finetune_on_pictures(images: Path, out: Path, config: FinetuneConfig, model_
 
     model_path = Path(model_path) if model_path else bundled_reader_path()
     sources = kept_folders(load_labelled_folders(images), exclude)
-    if not find_digit_fonts():  # said now, not after the pictures have been read
+    network = load_keras_model(model_path)
+    if config.last_blocks:  # said now, not after the pictures have been read
+        for member in members_of(network) or [network]:
+            first_trained_layer(member, config.last_blocks)
+    if not find_digit_fonts():  # the same
         raise FontsError("no font with digits found; the reader recipe's printed and photographed digits need some"
                          " (e.g. apt-get install fonts-dejavu fonts-liberation)")
     real = real_digits(sources, Recognizer(model_path), progress=verbose)
@@ -82,7 +102,6 @@ def finetune_on_pictures(images: Path, out: Path, config: FinetuneConfig, model_
         raise FinetuneError(f"{images}: no picture was read with as many digits as its label has; nothing to learn from")
     plan = {"model": str(model_path), "images": str(images), "folders": list(sources), "real_digits": len(real.y),
             "config": config.to_dict()}
-    network = load_keras_model(model_path)
     if verbose:
         print(f"{len(real.y)} real digits from {real.items_used} pictures; making the reader recipe's data (about a"
               " minute)", file=sys.stderr)
@@ -125,6 +144,12 @@ def real_digits(sources: dict[str, list[LabelledItem]], recognizer: Recognizer, 
     return RealDigits(x, np.array(labels, np.int64), used, skipped)
 
 
+def joined(parts: list[RealDigits]) -> RealDigits:
+    """The real digits of several readings, in order, as if their folders had been read together."""
+    return RealDigits(np.concatenate([part.x for part in parts]), np.concatenate([part.y for part in parts]),
+                      sum(part.items_used for part in parts), [reason for part in parts for reason in part.skipped])
+
+
 def recipe_digits(seed: int, mnist_path: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The reader recipe's training data (MNIST's training split and the digits it adds), made with ``seed``."""
     splits = prepare_data(recipe("default", seed=seed, mnist_path=mnist_path, **READER_RECIPE))
@@ -141,21 +166,92 @@ def mixed(base: tuple[np.ndarray, np.ndarray], real: RealDigits, repeat: int) ->
 def train_on(network: keras.Model, x: np.ndarray, y: np.ndarray, config: FinetuneConfig, seed: int,
              verbose: bool = True) -> keras.Model:
     """A copy of ``network`` trained ``config.epochs`` more epochs on (x, y), with the batches and
-    augmentation ``digitrec train`` draws for ``seed``; returned without optimizer state."""
+    augmentation ``digitrec train`` draws for ``seed`` (with ``config.last_blocks``, only its last
+    blocks: ``train_last_blocks``); returned without optimizer state."""
+    if config.last_blocks:
+        return train_last_blocks(network, x, y, config, seed, verbose)
     keras.utils.set_random_seed(seed)
     model = keras.models.clone_model(network)
     model.set_weights(network.get_weights())
-    steps = int(np.ceil(len(x) / config.batch_size)) * config.epochs
-    warmup = min(config.warmup_steps, steps - 1)
-    schedule = keras.optimizers.schedules.CosineDecay(
-        config.learning_rate / 100, decay_steps=steps - warmup, warmup_target=config.learning_rate, warmup_steps=warmup)
-    model.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    _compile(model, config, len(x))
     batches = replace(recipe("default"), seed=seed, batch_size=config.batch_size)
     for epoch in range(config.epochs):
         _train_epoch(model, x, y, batches, epoch, f"epoch {epoch + 1}/{config.epochs}", verbose)
     trained = keras.models.clone_model(network)
     trained.set_weights(model.get_weights())
     return trained
+
+
+def train_last_blocks(network: keras.Model, x: np.ndarray, y: np.ndarray, config: FinetuneConfig, seed: int,
+                      verbose: bool = True) -> keras.Model:
+    """A copy of ``network`` whose last ``config.last_blocks`` convolutions, and the layers after
+    them, are trained on (x, y); the layers before keep their weights.
+
+    What the kept layers compute for each picture is then the same in every epoch, so it is
+    computed once and the batches are drawn from it: about a minute a network on two cores, where
+    training every layer takes about nine. There is no augmentation (a feature map cannot be turned
+    or thickened); what the real digits teach is how the network's late layers weigh the shapes
+    its early ones already find, and on pictures never trained on that was most of the gain
+    (docs/training.md, fourteenth session)."""
+    start = first_trained_layer(network, config.last_blocks)
+    keras.utils.set_random_seed(seed)
+    kept = keras.Model(network.inputs, network.layers[start - 1].output)
+    features = kept.predict(np.asarray(x, np.float32).reshape(-1, *network.input_shape[1:]), batch_size=1024, verbose=0)
+    last = _copy_of_layers(network.layers[start:], features.shape[1:])
+    _compile(last, config, len(x))
+    with tqdm(total=len(x) * config.epochs, desc="training the last blocks", unit="image", file=sys.stderr,
+              disable=not verbose) as bar:
+        last.fit(features, y, batch_size=config.batch_size, epochs=config.epochs, shuffle=True, verbose=0,
+                 callbacks=[_ProgressBar(bar, config.batch_size, len(x))])
+    trained = keras.models.clone_model(network)
+    trained.set_weights(network.get_weights())
+    for layer, learnt in zip(trained.layers[start:], last.layers):
+        layer.set_weights(learnt.get_weights())
+    return trained
+
+
+def first_trained_layer(network: keras.Model, blocks: int) -> int:
+    """Index in ``network.layers`` of the first layer ``train_last_blocks`` trains: the ``blocks``-th
+    convolution from the end, or the dropout just before it (so the fixed features still meet dropout)."""
+    if not isinstance(network, keras.Sequential):
+        raise FinetuneError(f"--last-blocks needs a network whose layers run one after another; {network.name} is not")
+    convolutions = [index for index, layer in enumerate(network.layers) if isinstance(layer, keras.layers.Conv2D)]
+    if not 1 <= blocks <= len(convolutions) - 1:
+        raise FinetuneError(f"--last-blocks {blocks}: {network.name} has {len(convolutions)} convolutions; give 1 to"
+                            f" {len(convolutions) - 1}, so that at least one is kept as it is")
+    start = convolutions[-blocks]
+    return start - 1 if isinstance(network.layers[start - 1], keras.layers.Dropout) else start
+
+
+def _copy_of_layers(layers: list, input_shape: tuple) -> keras.Sequential:
+    """New layers configured and weighted as ``layers``, one after another from ``input_shape``."""
+    copies = [layer.__class__.from_config(layer.get_config()) for layer in layers]
+    model = keras.Sequential([keras.Input(input_shape), *copies])
+    for copy, layer in zip(copies, layers):
+        copy.set_weights(layer.get_weights())
+    return model
+
+
+def _compile(model: keras.Model, config: FinetuneConfig, examples: int) -> None:
+    """Adam with the rate warming up over ``config.warmup_steps``, then decaying to zero as a cosine."""
+    steps = int(np.ceil(examples / config.batch_size)) * config.epochs
+    warmup = min(config.warmup_steps, steps - 1)
+    rate = config.peak_rate
+    schedule = keras.optimizers.schedules.CosineDecay(rate / 100, decay_steps=steps - warmup, warmup_target=rate,
+                                                      warmup_steps=warmup)
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+
+
+class _ProgressBar(keras.callbacks.Callback):
+    """Moves a tqdm bar on as ``fit`` trains, with the epoch's mean loss so far."""
+
+    def __init__(self, bar: tqdm, batch_size: int, examples: int):
+        super().__init__()
+        self.bar, self.batch_size, self.examples = bar, batch_size, examples
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.bar.set_postfix(loss=f"{(logs or {}).get('loss', float('nan')):.4f}", refresh=False)
+        self.bar.update(min(self.batch_size, self.examples - batch * self.batch_size))
 
 
 def _train_epoch(model: keras.Model, x: np.ndarray, y: np.ndarray, batches: TrainConfig, epoch: int,
