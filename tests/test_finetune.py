@@ -142,6 +142,25 @@ def test_joined_real_digits_are_those_of_the_folders_read_together(labelled, rec
     assert (together.items_used, together.skipped) == (apart.items_used, apart.skipped)
 
 
+def test_the_command_trains_only_the_last_blocks_when_asked(labelled, tmp_path, monkeypatch, capsys):
+    from digitrec.classifier import load_keras_model
+
+    start = tmp_path / "start.keras"
+    _pair_of_networks().save(start)
+    monkeypatch.setattr(finetune, "recipe_digits", lambda seed, mnist_path=None: _bars(64, np.random.default_rng(seed)))
+    monkeypatch.setattr(finetune, "find_digit_fonts", lambda: ["any.ttf"])  # the recipe above needs none
+    out = tmp_path / "tuned.keras"
+    assert main(["finetune", "--images", str(labelled), "--model", str(start), "--out", str(out), "--last-blocks", "1",
+                 "--epochs", "1"]) == 0
+    assert "Wrote" in capsys.readouterr().out
+    before, after = members_of(load_keras_model(start)), members_of(load_keras_model(out))
+    for old, new in zip(before, after):
+        first = finetune.first_trained_layer(old, 1)
+        kept = [w for layer in old.layers[:first] for w in layer.get_weights()]
+        assert all(np.array_equal(a, b) for a, b in zip(kept, [w for layer in new.layers[:first] for w in layer.get_weights()]))
+        assert not np.array_equal(old.layers[-1].get_weights()[0], new.layers[-1].get_weights()[0])
+
+
 def _pair_of_networks():
     return averaged([build_model("fast"), build_model("fast")])
 
