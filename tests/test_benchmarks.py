@@ -169,3 +169,33 @@ def test_finetune_heldout_keeps_sudoku_sources_together_and_folds_the_rest_alone
 
     folds = finetune_heldout.folds_for(["semeion", "sudoku_rows", "sudoku_printed_cells", "house_numbers"])
     assert folds == {"F1": ("semeion",), "F3": ("sudoku_printed_cells", "sudoku_rows"), "house_numbers": ("house_numbers",)}
+
+
+def test_finetune_heldout_reads_each_fold_with_networks_that_never_saw_it(monkeypatch, tmp_path):
+    """Two folders, two folds: each model learns from the other folder's digits only, and reads its own."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    import finetune_heldout
+    from digitrec.classifier import bundled_reader_path
+    from digitrec.data import load_labelled_folders
+
+    for name, text in (("semeion", "7"), ("house_numbers", "406")):
+        (tmp_path / name).mkdir()
+        image = np.full((120, 60 + 70 * len(text), 3), 255, np.uint8)
+        cv2.putText(image, text, (30, 95), cv2.FONT_HERSHEY_SIMPLEX, 3, (20, 20, 20), 9, cv2.LINE_AA)
+        cv2.imwrite(str(tmp_path / name / "a.png"), image)
+        (tmp_path / name / "labels.csv").write_text(f"file,label,kind\na.png,{text},{'single' if len(text) == 1 else 'multi'}\n")
+    start = bundled_reader_path()  # reads the pictures as the real run does
+    monkeypatch.setattr(finetune_heldout, "recipe_digits", lambda seed: (np.zeros((8, 28, 28), np.float32), np.zeros(8, np.int64)))
+    learnt = {}
+
+    def fake_finetune(model, x, y, config, out, plan, verbose=True):
+        learnt[out.name] = y[8:].tolist()  # the real digits after the recipe's eight
+        out.parent.mkdir(parents=True, exist_ok=True)
+        model.save(out)
+
+    monkeypatch.setattr(finetune_heldout, "finetune", fake_finetune)
+    sources = load_labelled_folders(tmp_path)
+    config = finetune_heldout.FinetuneConfig(last_blocks=1, repeat=1)
+    results = finetune_heldout.held_out_results(sources, tmp_path / "work", config, start)
+    assert list(results) == list(sources)
+    assert learnt == {"without-F1-last1.keras": [4, 0, 6], "without-house_numbers-last1.keras": [7]}
