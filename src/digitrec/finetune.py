@@ -188,8 +188,8 @@ def train_last_blocks(network: keras.Model, x: np.ndarray, y: np.ndarray, config
     them, are trained on (x, y); the layers before keep their weights.
 
     What the kept layers compute for each picture is then the same in every epoch, so it is
-    computed once and the batches are drawn from it: about a minute a network on two cores, where
-    training every layer takes about nine. There is no augmentation (a feature map cannot be turned
+    computed once and the batches are drawn from it: about two minutes a network on the two-core
+    Xeon of sessions 12-14 (half of it computing), where training every layer takes about nine. There is no augmentation (a feature map cannot be turned
     or thickened); what the real digits teach is how the network's late layers weigh the shapes
     its early ones already find, and on pictures never trained on that was most of the gain
     (docs/training.md, fourteenth session)."""
