@@ -56,8 +56,8 @@ def held_out_results(sources: dict, work: Path, config: FinetuneConfig, start: P
     The pictures are read, and the recipe's data made, once for all folds: each fold learns from the
     real digits of the sources it keeps, in the order ``digitrec finetune`` would read them."""
     folds = folds_for(list(sources))
-    models = {name: work / f"without-{name}{f'-last{config.last_blocks}' if config.last_blocks else ''}.keras"
-              for name in folds}
+    suffix = f"-last{config.last_blocks}" if config.last_blocks else ""
+    models = {name: work / f"without-{name}{suffix}.keras" for name in folds}
     missing = [name for name, model in models.items() if not model.exists()]
     if missing:
         reader = Recognizer(start)

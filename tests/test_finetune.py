@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from digitrec import finetune
+from digitrec.backend import keras
 from digitrec.cli import main
 from digitrec.data import LabelledItem, load_labelled_folders
 from digitrec.finetune import FinetuneConfig, FinetuneError, RealDigits
@@ -111,20 +112,14 @@ def test_last_blocks_learn_while_the_layers_before_them_keep_their_weights():
 
 def test_the_last_blocks_start_at_a_convolution_or_the_dropout_just_before_it():
     network = build_model("default")
-    convolutions = [i for i, layer in enumerate(network.layers) if isinstance(layer, keras_layers().Conv2D)]
+    convolutions = [i for i, layer in enumerate(network.layers) if isinstance(layer, keras.layers.Conv2D)]
     one, two = finetune.first_trained_layer(network, 1), finetune.first_trained_layer(network, 2)
-    assert one == convolutions[-1] - 1 and isinstance(network.layers[one], keras_layers().Dropout)
+    assert one == convolutions[-1] - 1 and isinstance(network.layers[one], keras.layers.Dropout)
     assert two == convolutions[-2]
     with pytest.raises(FinetuneError, match=f"--last-blocks {len(convolutions)}: default has {len(convolutions)} convolutions"):
         finetune.first_trained_layer(network, len(convolutions))
     with pytest.raises(FinetuneError, match="one after another"):
         finetune.first_trained_layer(_pair_of_networks(), 1)
-
-
-def keras_layers():
-    from digitrec.backend import keras
-
-    return keras.layers
 
 
 def test_the_peak_rate_defaults_to_the_one_measured_for_what_is_trained():
