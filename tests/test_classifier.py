@@ -43,3 +43,29 @@ def test_an_averaged_network_survives_saving_and_loading(tmp_path, constant_netw
     averaged([constant_network({3: 0.5, 5: 0.5}), constant_network({3: 1.0})]).save(path)
     probabilities = Classifier(path).predict_proba(np.zeros((1, 28, 28), np.float32))
     assert probabilities[0, 3] == pytest.approx(0.75, abs=1e-4)
+
+
+def test_a_saved_network_is_built_once_when_loaded_and_answers_the_same(tmp_path, monkeypatch):
+    """Keras rebuilds a Sequential network after each layer it loads (its depth squared in time);
+    ``load_keras_model`` has it built once, with the same weights, and leaves Keras as it was."""
+    from digitrec.backend import keras
+    from digitrec.classifier import load_keras_model
+    from digitrec.model import build_model
+
+    network = build_model("default")
+    path = tmp_path / "network.keras"
+    network.save(path)
+    builds = []
+    build = keras.Sequential.build
+    add = keras.Sequential.add
+
+    def counted_build(self, *args, **kwargs):
+        builds.append(self.name)
+        return build(self, *args, **kwargs)
+
+    monkeypatch.setattr(keras.Sequential, "build", counted_build)
+    loaded = load_keras_model(path)
+    assert builds.count(network.name) == 1
+    assert keras.Sequential.add is add
+    images = np.random.default_rng(0).random((8, 28, 28, 1), np.float32)
+    np.testing.assert_array_equal(np.asarray(loaded(images)), np.asarray(network(images)))

@@ -6,7 +6,10 @@ millisecond. Everything that classifies digits goes through ``Classifier.predict
 """
 from __future__ import annotations
 
+import contextlib
+import inspect
 import os
+import threading
 from importlib import resources
 from pathlib import Path
 
@@ -40,12 +43,40 @@ def load_keras_model(path: str | os.PathLike, outputs: int = 10) -> keras.Model:
     if not path.is_file():
         raise ModelLoadError(f"{path}: no such model file; give a .keras file written by 'digitrec train'")
     try:
-        model = keras.models.load_model(path, compile=False, safe_mode=True)
+        with _sequential_networks_built_once():
+            model = keras.models.load_model(path, compile=False, safe_mode=True)
     except Exception as error:  # Keras raises many kinds for a bad archive
         raise ModelLoadError(f"{path}: cannot be loaded as a Keras model ({error})") from error
     if tuple(model.input_shape[1:]) != (28, 28, 1) or model.output_shape[-1] != outputs:
         raise ModelLoadError(f"{path}: expected a 28x28x1 -> {outputs} outputs model, got {model.input_shape} -> {model.output_shape}")
     return model
+
+
+_LOADING = threading.Lock()
+
+
+@contextlib.contextmanager
+def _sequential_networks_built_once():
+    """Keras 3 rebuilds a ``Sequential`` network after each layer its ``from_config`` adds, so loading
+    one costs its depth squared: two thirds of the time a reader of 12 networks took to load (4.7 s,
+    docs/benchmarks.md "Loading the reader"). Added without rebuilding, the network is built once, at
+    the end of ``from_config``, from the input shape saved with it: the same layers and weights. A
+    Keras whose ``Sequential.add`` has no ``rebuild`` argument is left alone."""
+    sequential = keras.Sequential
+    add = sequential.add
+    if "rebuild" not in inspect.signature(add).parameters:
+        yield
+        return
+
+    def add_without_rebuilding(self, layer, rebuild=True):
+        return add(self, layer, rebuild=False)
+
+    with _LOADING:
+        sequential.add = add_without_rebuilding
+        try:
+            yield
+        finally:
+            sequential.add = add
 
 
 class Classifier:
