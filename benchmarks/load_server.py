@@ -175,7 +175,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=8, help=f"concurrent clients, 1-{MAX_CLIENTS} (default: 8)")
     parser.add_argument("--seconds", type=float, default=10, help=f"duration of each workload, at most {MAX_SECONDS} (default: 10)")
-    parser.add_argument("--model", help="model for the server this script starts (default: the bundled model)")
+    parser.add_argument("--model", help="model for the server this script starts (default: the bundled reader model)")
     parser.add_argument("--url", help="use a running server on loopback instead, e.g. http://127.0.0.1:8000")
     parser.add_argument("--check", action="store_true", help="exit 1 if the drawings target is missed or any request fails")
     args = parser.parse_args()

@@ -9,7 +9,7 @@ of the end-to-end wall time (``Recognizer.read(path).to_json()``), the median of
 inflate). Target: median end-to-end under 50 ms for each photo. TensorFlow runs the networks on one
 thread, as `digitrec predict` and `digitrec serve` have it do (``backend.networks_on_one_thread``).
 
-    python benchmarks/read_speed.py                 # the bundled model
+    python benchmarks/read_speed.py                 # the bundled reader model
     python benchmarks/read_speed.py --model /tmp/interim/default-partial.keras --check
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from digitrec.backend import networks_on_one_thread  # noqa: E402
-from digitrec.classifier import bundled_model_path  # noqa: E402
+from digitrec.classifier import bundled_reader_path  # noqa: E402
 from digitrec.recognize import Recognizer  # noqa: E402
 from machine import describe_machine  # noqa: E402
 
@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description="Median end-to-end time (file -> JSON) to read a phone photo of a 4-digit number.",
     )
-    parser.add_argument("--model", type=Path, help=f"a .keras model (default: the bundled {bundled_model_path().name})")
+    parser.add_argument("--model", type=Path, help=f"a .keras model (default: the bundled reader, {bundled_reader_path().name})")
     parser.add_argument("--repeats", type=int, default=REPEATS, help=f"timed reads per photo (default: {REPEATS})")
     parser.add_argument("--check", action="store_true",
                         help=f"exit with status {EXIT_TARGET_MISSED} when a photo's median is {MAX_MEDIAN_MS:g} ms or more")

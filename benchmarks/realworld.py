@@ -105,7 +105,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--images", type=Path, default=DEFAULT_IMAGES, help=f"labelled folders (default: {DEFAULT_IMAGES})")
     parser.add_argument("--limit", type=int, help="read only the first N items of each source (quick runs)")
-    parser.add_argument("--model", type=Path, help="a .keras model (default: the bundled model)")
+    parser.add_argument("--model", type=Path, help="a .keras model (default: the bundled reader model)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a markdown table")
     args = parser.parse_args(argv)
     if args.limit is not None and args.limit < 1:

@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitrec.classifier import Classifier
+from digitrec.classifier import Classifier, load_keras_model
 from digitrec.cli import main
+from digitrec.model import averaged, members_of
 
 
 def test_average_writes_a_network_answering_the_mean(tmp_path, capsys, constant_network):
@@ -19,6 +20,22 @@ def test_average_writes_a_network_answering_the_mean(tmp_path, capsys, constant_
     probabilities = Classifier(out).predict_proba(np.zeros((1, 28, 28), np.float32))[0]
     assert probabilities[[0, 4, 9]] == pytest.approx([0.5, 0.25, 0.25], abs=1e-4)
     assert "the mean of 2 networks" in capsys.readouterr().out
+
+
+def test_an_averaged_file_is_averaged_network_by_network(tmp_path, capsys, constant_network):
+    """A reader of six and its six fine-tuned networks make one flat average of twelve: the first
+    network still answers alone where it is sure, and each network weighs the same."""
+    pair = tmp_path / "pair.keras"
+    averaged([constant_network({0: 1.0}), constant_network({4: 1.0})]).save(pair)
+    single = tmp_path / "single.keras"
+    constant_network({9: 1.0}).save(single)
+    out = tmp_path / "mean.keras"
+    assert main(["average", str(pair), str(single), "--out", str(out)]) == 0
+    network = load_keras_model(out)
+    assert len(members_of(network)) == 3
+    probabilities = np.asarray(network(np.zeros((1, 28, 28, 1), np.float32)))[0]  # all asked, not the cascade
+    assert probabilities[[0, 4, 9]] == pytest.approx([1 / 3] * 3, abs=1e-4)
+    assert "the mean of 3 networks" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("arguments, message", [

@@ -142,7 +142,8 @@ def _add_average(commands) -> None:
         help="combine trained networks into one that answers with their mean",
         description="Write one .keras network whose answer is the mean of the given networks' probabilities "
         "(networks trained alike from different seeds err on different pictures). The first is asked alone "
-        "where it is sure, so reading costs about what one network costs. MODEL is a .keras file or a run folder.",
+        "where it is sure, so reading costs about what one network costs. MODEL is a .keras file or a run folder; "
+        "an averaged file is taken apart, so the answer is the mean over all the networks given.",
     )
     average.add_argument("models", nargs="+", type=Path, metavar="MODEL", help="two or more .keras files or run folders")
     average.add_argument("--out", type=Path, required=True, help="the .keras file to write")
@@ -153,16 +154,16 @@ def _run_average(args) -> int:
     from digitrec.classifier import load_keras_model
     from digitrec.errors import UsageError
     from digitrec.files import atomic_write
-    from digitrec.model import averaged
+    from digitrec.model import averaged, networks_of
 
     if len(args.models) < 2:
         raise UsageError(f"give two or more networks to average, got {len(args.models)}")
     if args.out.suffix != ".keras":
         raise UsageError(f"--out {args.out}: name a .keras file")
     paths = [path / "model.keras" if path.is_dir() else path for path in args.models]
-    network = averaged([load_keras_model(path) for path in paths])
-    atomic_write(args.out, network.save)
-    print(f"Wrote {args.out}: the mean of {len(paths)} networks ({', '.join(map(str, paths))})")
+    networks = [network for path in paths for network in networks_of(load_keras_model(path))]  # an average of averages is flat
+    atomic_write(args.out, averaged(networks).save)
+    print(f"Wrote {args.out}: the mean of {len(networks)} networks ({', '.join(map(str, paths))})")
     return 0
 
 

@@ -26,7 +26,7 @@ from digitrec.data import LabelledItem, load_labelled_folders
 from digitrec.evaluate import read_item
 from digitrec.files import atomic_write, read_json, write_json
 from digitrec.imageio import unreadable_message
-from digitrec.model import averaged, members_of
+from digitrec.model import averaged, networks_of
 from digitrec.printed import FontsError, find_digit_fonts
 from digitrec.train import TrainConfig, prepare_data, recipe, train_steps
 
@@ -92,7 +92,7 @@ def finetune_on_pictures(images: Path, out: Path, config: FinetuneConfig, model_
     sources = kept_folders(load_labelled_folders(images), exclude)
     network = load_keras_model(model_path)
     if config.last_blocks:  # said now, not after the pictures have been read
-        for member in members_of(network) or [network]:
+        for member in networks_of(network):
             first_trained_layer(member, config.last_blocks)
     if not find_digit_fonts():  # the same
         raise FontsError("no font with digits found; the reader recipe's printed and photographed digits need some"
@@ -272,7 +272,7 @@ def finetune(model: keras.Model, x: np.ndarray, y: np.ndarray, config: FinetuneC
     out = Path(out)
     parts = out.with_name(out.name + PARTS_SUFFIX)
     _check_plan(parts, plan)
-    networks = members_of(model) or [model]
+    networks = networks_of(model)
     trained = []
     for index, network in enumerate(networks):
         part = parts / f"network-{index}.keras"

@@ -127,6 +127,12 @@ def members_of(model: keras.Model) -> list[keras.Model]:
     return [layer for layer in model.layers if layer.name.startswith(MEMBER_PREFIX) and isinstance(layer, keras.Model)]
 
 
+def networks_of(model: keras.Model) -> list[keras.Model]:
+    """An averaged model's networks, or the model itself alone. Averaging averages flat keeps the
+    cascade (``Classifier``): the first network answers alone where it is sure."""
+    return members_of(model) or [model]
+
+
 def build_model(arch: str) -> keras.Model:
     """Return a fresh, uncompiled model of the named architecture."""
     if arch not in ARCHITECTURES:
