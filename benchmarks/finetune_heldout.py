@@ -11,10 +11,12 @@ Each fold's model is written to --work and reused when the script runs again; in
 finished network is kept, so a stopped run goes on where it stopped. The pictures are read, and the
 recipe's data made, once for all folds. About 16 min a fold on the tenth session's machine (2 cores
 of an AMD EPYC); ``--last-blocks N`` fine-tunes only the networks' last blocks, as ``digitrec
-finetune --last-blocks N`` does, several times faster. ``--check`` exits 1 unless the held-out
-reading is at least as good overall as the reader's.
+finetune --last-blocks N`` does, several times faster; ``--networks I...`` trains only those
+networks, as ``digitrec finetune --networks`` does (the bundled reader since the fifteenth session is
+the six-network reader with networks 3-5 fine-tuned: start from that six-network reader, not from it).
+``--check`` exits 1 unless the held-out reading is at least as good overall as the reader's.
 
-    python benchmarks/finetune_heldout.py [--images DIR] [--work DIR] [--model PATH] [--last-blocks N] [--json] [--check]
+    python benchmarks/finetune_heldout.py [--images DIR] [--work DIR] [--model PATH] [--last-blocks N] [--networks I...] [--json] [--check]
 """
 from __future__ import annotations
 
@@ -56,7 +58,8 @@ def held_out_results(sources: dict, work: Path, config: FinetuneConfig, start: P
     The pictures are read, and the recipe's data made, once for all folds: each fold learns from the
     real digits of the sources it keeps, in the order ``digitrec finetune`` would read them."""
     folds = folds_for(list(sources))
-    suffix = f"-last{config.last_blocks}" if config.last_blocks else ""
+    suffix = (f"-last{config.last_blocks}" if config.last_blocks else "") + (
+        f"-networks-{'-'.join(map(str, config.networks))}" if config.networks else "")
     models = {name: work / f"without-{name}{suffix}.keras" for name in folds}
     missing = [name for name, model in models.items() if not model.exists()]
     if missing:
@@ -74,7 +77,7 @@ def held_out_results(sources: dict, work: Path, config: FinetuneConfig, start: P
     return {source: results[source] for source in sources}
 
 
-def main() -> int:
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--images", type=Path, default=DEFAULT_IMAGES)
     parser.add_argument("--work", type=Path, default=Path("runs/finetune-heldout"), help="where the fold models go")
@@ -83,14 +86,24 @@ def main() -> int:
                         help="the reader to fine-tune and to compare with (default: the bundled reader)")
     parser.add_argument("--last-blocks", type=int, default=0, metavar="N",
                         help="fine-tune only each network's last N convolutions and what follows (digitrec finetune --last-blocks)")
+    parser.add_argument("--networks", type=int, nargs="+", metavar="I",
+                        help="fine-tune only these networks of the reader, numbered from 0 (digitrec finetune --networks)")
     parser.add_argument("--check", action="store_true", help="exit 1 unless held out reads at least as well overall")
-    args = parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def finetune_config(args: argparse.Namespace) -> FinetuneConfig:
+    return FinetuneConfig(last_blocks=args.last_blocks, networks=args.networks)
+
+
+def main() -> int:
+    args = parse_arguments()
     if not args.images.is_dir():
         print(f"no labelled pictures at {args.images}; give --images DIR", file=sys.stderr)
         return 2
     sources = load_labelled_folders(args.images)
     reader = score_results(read_items(sources, item_reader(Recognizer(args.model)), description="the reader"))
-    held = score_results(held_out_results(sources, args.work, FinetuneConfig(last_blocks=args.last_blocks), args.model))
+    held = score_results(held_out_results(sources, args.work, finetune_config(args), args.model))
     if args.json:
         print(json.dumps({"reader": reader, "held_out": held}))
     else:

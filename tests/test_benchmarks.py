@@ -199,3 +199,14 @@ def test_finetune_heldout_reads_each_fold_with_networks_that_never_saw_it(monkey
     results = finetune_heldout.held_out_results(sources, tmp_path / "work", config, start)
     assert list(results) == list(sources)
     assert learnt == {"without-F1-last1.keras": [4, 0, 6], "without-house_numbers-last1.keras": [7]}
+
+
+
+def test_finetune_heldout_trains_only_the_networks_asked_for(monkeypatch):
+    """``--networks 3 4 5``: each fold trains half the reader, as the bundled reader was made (fifteenth session)."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    import finetune_heldout
+
+    config = finetune_heldout.finetune_config(finetune_heldout.parse_arguments(["--last-blocks", "2", "--networks", "5", "3", "4"]))
+    assert (config.last_blocks, config.networks) == (2, (3, 4, 5))
+    assert finetune_heldout.finetune_config(finetune_heldout.parse_arguments([])).networks is None

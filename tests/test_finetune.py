@@ -187,6 +187,28 @@ def test_a_stopped_run_goes_on_with_the_networks_not_yet_trained(tmp_path, monke
     assert not np.allclose(first.get_weights()[0], members_of(start)[0].get_weights()[0] + 6)
 
 
+def test_only_the_networks_named_learn_and_the_others_stay_as_they_are(tmp_path, monkeypatch):
+    """Half a reader fine-tuned beside half as trained (``--networks``): network 0 is kept bit for bit,
+    network 1 learns with its own seed, as it would have in a run that trained both."""
+    seeds = []
+
+    def fake_train_on(network, x, y, config, seed, verbose=True):
+        seeds.append(seed)
+        copy = build_model("fast")
+        copy.set_weights([weights + seed for weights in network.get_weights()])
+        return copy
+
+    monkeypatch.setattr(finetune, "train_on", fake_train_on)
+    start = _pair_of_networks()
+    data = (np.zeros((4, 28, 28), np.float32), np.zeros(4, np.int64))
+    result = finetune.finetune(start, *data, FinetuneConfig(seed=5, networks=(1,)), tmp_path / "tuned.keras", {}, verbose=False)
+    assert seeds == [6]
+    first, second = members_of(result)
+    for kept, original in zip(first.get_weights(), members_of(start)[0].get_weights()):
+        np.testing.assert_array_equal(kept, original)
+    assert np.allclose(second.get_weights()[0], members_of(start)[1].get_weights()[0] + 6)
+
+
 def test_a_run_refuses_to_go_on_with_other_settings(tmp_path):
     parts = tmp_path / "tuned.keras.parts"
     parts.mkdir()
@@ -211,6 +233,8 @@ def test_missing_fonts_are_reported_before_any_picture_is_read(labelled, tmp_pat
     (["--out", "tuned.keras", "--learning-rate", "0"], "--learning-rate must be above 0"),
     (["--out", "tuned.keras", "--last-blocks", "-1"], "--last-blocks must be 0 (every layer) or more"),
     (["--out", "tuned.keras", "--last-blocks", "7"], "--last-blocks 7: member_0 has 7 convolutions; give 1 to 6"),
+    (["--out", "tuned.keras", "--networks", "-1"], "--networks numbers the networks from 0"),
+    (["--out", "tuned.keras", "--networks", "3", "6"], "--networks 3 6: the model has 6 networks, numbered 0 to 5"),
     (["--out", "tuned.keras", "--exclude", "letters"], "--exclude letters: no such labelled folder"),
     (["--out", "tuned.keras", "--exclude", "forms", "broken"], "leaves no labelled folder"),
 ])

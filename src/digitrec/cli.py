@@ -189,6 +189,9 @@ def _add_finetune(commands) -> None:
     finetune.add_argument("--last-blocks", type=int, default=0, metavar="N",
                           help="train only each network's last N convolutions and the layers after them, on what the"
                           " layers before compute once: several times faster, no augmentation (default: 0, every layer)")
+    finetune.add_argument("--networks", type=int, nargs="+", metavar="I",
+                          help="train only these networks of an averaged model, numbered from 0; the others stay as they"
+                          " are (default: all)")
     finetune.add_argument("--seed", type=int, default=1, help="seed of the recipe's data and of the batches (default: 1)")
     finetune.add_argument("--mnist", help="MNIST .npz or IDX folder (default: $DIGITREC_MNIST, then the Keras cache)")
     finetune.set_defaults(handler=_run_finetune)
@@ -207,8 +210,10 @@ def _run_finetune(args) -> int:
         raise UsageError(f"--learning-rate must be above 0, got {args.learning_rate}")
     if args.last_blocks < 0:
         raise UsageError(f"--last-blocks must be 0 (every layer) or more, got {args.last_blocks}")
+    if args.networks is not None and min(args.networks) < 0:
+        raise UsageError(f"--networks numbers the networks from 0, got {min(args.networks)}")
     config = FinetuneConfig(epochs=args.epochs, repeat=args.repeat, learning_rate=args.learning_rate, seed=args.seed,
-                            last_blocks=args.last_blocks)
+                            last_blocks=args.last_blocks, networks=args.networks)
     try:
         real = finetune_on_pictures(args.images, args.out, config, args.model, tuple(args.exclude), args.mnist)
     except KeyboardInterrupt:

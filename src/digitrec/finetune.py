@@ -51,7 +51,9 @@ class FinetuneConfig:
 
     ``last_blocks`` 0 trains every layer; N trains only the last N convolutions and the layers after
     them, on what the layers before compute, once, for each picture (``train_last_blocks``).
-    ``learning_rate`` None means the peak rate measured best for that choice."""
+    ``learning_rate`` None means the peak rate measured best for that choice. ``networks`` names the
+    networks of an averaged model that learn (numbered from 0); the others stay as they are, so half a
+    reader can learn beside half as trained (docs/training.md, fifteenth session). None: all."""
 
     epochs: int = 2
     repeat: int = 4
@@ -60,6 +62,11 @@ class FinetuneConfig:
     batch_size: int = 128
     seed: int = 1
     last_blocks: int = 0
+    networks: tuple[int, ...] | None = None
+
+    def __post_init__(self):
+        if self.networks is not None:  # in order, once each, whatever order they were given in
+            object.__setattr__(self, "networks", tuple(sorted(set(self.networks))))
 
     @property
     def peak_rate(self) -> float:
@@ -68,7 +75,15 @@ class FinetuneConfig:
         return LAST_BLOCKS_RATE if self.last_blocks else WHOLE_NETWORK_RATE
 
     def to_dict(self) -> dict:
-        return {**asdict(self), "learning_rate": self.peak_rate}
+        return {**asdict(self), "learning_rate": self.peak_rate, "networks": None if self.networks is None else list(self.networks)}
+
+    def learns(self, index: int, count: int) -> bool:
+        """Whether network ``index`` of ``count`` is trained (``networks``); a number it names beyond
+        ``count`` is refused."""
+        if self.networks is not None and max(self.networks) >= count:
+            raise FinetuneError(f"--networks {' '.join(map(str, self.networks))}: the model has {count} networks,"
+                                f" numbered 0 to {count - 1}")
+        return self.networks is None or index in self.networks
 
 
 @dataclass
@@ -91,8 +106,10 @@ def finetune_on_pictures(images: Path, out: Path, config: FinetuneConfig, model_
     model_path = Path(model_path) if model_path else bundled_reader_path()
     sources = kept_folders(load_labelled_folders(images), exclude)
     network = load_keras_model(model_path)
-    if config.last_blocks:  # said now, not after the pictures have been read
-        for member in networks_of(network):
+    networks = networks_of(network)
+    config.learns(0, len(networks))  # bad settings said now, not after the pictures have been read
+    if config.last_blocks:
+        for member in networks:
             first_trained_layer(member, config.last_blocks)
     if not find_digit_fonts():  # the same
         raise FontsError("no font with digits found; the reader recipe's printed and photographed digits need some"
@@ -275,6 +292,9 @@ def finetune(model: keras.Model, x: np.ndarray, y: np.ndarray, config: FinetuneC
     networks = networks_of(model)
     trained = []
     for index, network in enumerate(networks):
+        if not config.learns(index, len(networks)):
+            trained.append(network)
+            continue
         part = parts / f"network-{index}.keras"
         if part.exists():
             trained.append(keras.models.load_model(part, safe_mode=True))
