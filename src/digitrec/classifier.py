@@ -58,10 +58,10 @@ _LOADING = threading.Lock()
 @contextlib.contextmanager
 def _sequential_networks_built_once():
     """Keras 3 rebuilds a ``Sequential`` network after each layer its ``from_config`` adds, so loading
-    one costs its depth squared: two thirds of the time a reader of 12 networks took to load (4.7 s,
-    docs/benchmarks.md "Loading the reader"). Added without rebuilding, the network is built once, at
-    the end of ``from_config``, from the input shape saved with it: the same layers and weights. A
-    Keras whose ``Sequential.add`` has no ``rebuild`` argument is left alone."""
+    one costs its depth squared: more than half the time the six-network reader took to load (2.3 s
+    against 1.0 s, docs/benchmarks.md "Loading the reader"). Added without rebuilding, the network
+    is built once, at the end of ``from_config``, from the input shape saved with it: the same layers
+    and weights. A Keras whose ``Sequential.add`` has no ``rebuild`` argument is left alone."""
     sequential = keras.Sequential
     add = sequential.add
     if "rebuild" not in inspect.signature(add).parameters:
