@@ -24,7 +24,7 @@ def run_script(name: str, *args: str, mnist: Path | None = None) -> subprocess.C
     )
 
 
-@pytest.mark.parametrize("name", ["train_speed.py", "inference.py", "finetune_heldout.py"])
+@pytest.mark.parametrize("name", ["train_speed.py", "inference.py", "finetune_heldout.py", "load_speed.py"])
 def test_help(name):
     result = run_script(name, "--help")
     assert result.returncode == 0
@@ -66,6 +66,17 @@ def test_inference_prints_both_ways_of_calling(mnist_path, tmp_path):
     assert "machine:" in result.stdout
 
 
+def test_load_speed_times_both_ways_on_the_same_file(tmp_path):
+    from digitrec.model import build_model
+
+    model_path = tmp_path / "untrained.keras"
+    build_model("default").save(model_path)
+    result = run_script("load_speed.py", "--model", str(model_path), "--repeats", "1")
+    assert result.returncode == 0, result.stderr
+    assert "keras.models.load_model" in result.stdout and "digitrec load_keras_model" in result.stdout
+    assert "the two answer alike" in result.stdout and "machine:" in result.stdout
+
+
 def test_inference_names_a_missing_model(tmp_path):
     result = run_script("inference.py", "--model", str(tmp_path / "missing.keras"))
     assert result.returncode == 2
@@ -92,6 +103,7 @@ def test_realworld_prints_the_markdown_table(realworld_dev):
     assert result.returncode == 0, result.stderr
     assert "| source | kind | n | digitrec acc |" in result.stdout
     assert "| **overall** |" in result.stdout
+    assert "Note: the bundled reader learnt from realworld-dev's pictures" in result.stdout  # not held-out figures
 
 
 def test_printed_numbers_prints_a_row_per_folder(fonts):
