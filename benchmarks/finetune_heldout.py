@@ -12,8 +12,9 @@ finished network is kept, so a stopped run goes on where it stopped. The picture
 recipe's data made, once for all folds. About 16 min a fold on the tenth session's machine (2 cores
 of an AMD EPYC); ``--last-blocks N`` fine-tunes only the networks' last blocks, as ``digitrec
 finetune --last-blocks N`` does, several times faster; ``--networks I...`` trains only those
-networks, as ``digitrec finetune --networks`` does (the bundled reader since the fifteenth session is
-the six-network reader with networks 3-5 fine-tuned: start from that six-network reader, not from it).
+networks, as ``digitrec finetune --networks`` does. (Since the fifteenth session the bundled reader is
+the six-network reader with networks 3-5 fine-tuned on these very pictures: to measure it held out,
+start from the six-network reader, ``--model``, with ``--last-blocks 2 --networks 3 4 5``.)
 ``--check`` exits 1 unless the held-out reading is at least as good overall as the reader's.
 
     python benchmarks/finetune_heldout.py [--images DIR] [--work DIR] [--model PATH] [--last-blocks N] [--networks I...] [--json] [--check]

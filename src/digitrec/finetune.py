@@ -77,12 +77,14 @@ class FinetuneConfig:
     def to_dict(self) -> dict:
         return {**asdict(self), "learning_rate": self.peak_rate, "networks": None if self.networks is None else list(self.networks)}
 
-    def learns(self, index: int, count: int) -> bool:
-        """Whether network ``index`` of ``count`` is trained (``networks``); a number it names beyond
-        ``count`` is refused."""
+    def check_networks(self, count: int) -> None:
+        """Refuse ``networks`` that name a network a model of ``count`` networks does not have."""
         if self.networks is not None and max(self.networks) >= count:
             raise FinetuneError(f"--networks {' '.join(map(str, self.networks))}: the model has {count} networks,"
                                 f" numbered 0 to {count - 1}")
+
+    def learns(self, index: int) -> bool:
+        """Whether network ``index`` is trained (``networks``)."""
         return self.networks is None or index in self.networks
 
 
@@ -107,7 +109,7 @@ def finetune_on_pictures(images: Path, out: Path, config: FinetuneConfig, model_
     sources = kept_folders(load_labelled_folders(images), exclude)
     network = load_keras_model(model_path)
     networks = networks_of(network)
-    config.learns(0, len(networks))  # bad settings said now, not after the pictures have been read
+    config.check_networks(len(networks))  # bad settings said now, not after the pictures have been read
     if config.last_blocks:
         for member in networks:
             first_trained_layer(member, config.last_blocks)
@@ -290,9 +292,10 @@ def finetune(model: keras.Model, x: np.ndarray, y: np.ndarray, config: FinetuneC
     parts = out.with_name(out.name + PARTS_SUFFIX)
     _check_plan(parts, plan)
     networks = networks_of(model)
+    config.check_networks(len(networks))
     trained = []
     for index, network in enumerate(networks):
-        if not config.learns(index, len(networks)):
+        if not config.learns(index):
             trained.append(network)
             continue
         part = parts / f"network-{index}.keras"
