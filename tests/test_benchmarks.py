@@ -213,7 +213,6 @@ def test_finetune_heldout_reads_each_fold_with_networks_that_never_saw_it(monkey
     assert learnt == {"without-F1-last1.keras": [4, 0, 6], "without-house_numbers-last1.keras": [7]}
 
 
-
 def test_finetune_heldout_trains_only_the_networks_asked_for(monkeypatch):
     """``--networks 3 4 5``: each fold trains half the reader, as the bundled reader was made (fifteenth session)."""
     monkeypatch.syspath_prepend(str(BENCHMARKS))

@@ -23,8 +23,8 @@ def test_average_writes_a_network_answering_the_mean(tmp_path, capsys, constant_
 
 
 def test_an_averaged_file_is_averaged_network_by_network(tmp_path, capsys, constant_network):
-    """A reader of six and its six fine-tuned networks make one flat average of twelve: the first
-    network still answers alone where it is sure, and each network weighs the same."""
+    """An averaged file and another network make one flat average, not an average nested in one: the
+    first network still answers alone where it is sure, and each network weighs the same."""
     pair = tmp_path / "pair.keras"
     averaged([constant_network({0: 1.0}), constant_network({4: 1.0})]).save(pair)
     single = tmp_path / "single.keras"
