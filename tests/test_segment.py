@@ -239,6 +239,18 @@ def test_one_threshold_reading_of_a_digit_blurred_into_a_blot_is_not_the_paper_a
     assert crop is None or crop.box[2] < 30 or crop.box[3] < 30
 
 
+def test_one_threshold_reading_of_a_blot_inside_grid_lines_is_not_the_paper_framed_around_it():
+    """A cell cut with a margin from a blurred photo of a printed Sudoku: its digit is a blot, and the paper
+    inside its grid lines stops at them, so it reaches no side but the top; it still lies all around the blot.
+    (Read, that paper was a sure 0 where the photo showed an 8 or a 5.)"""
+    from digitrec.segment import global_threshold_crop
+    cell = np.full((56, 56), 200, np.uint8)
+    cell[:, 4:6], cell[:, 50:52], cell[50:52, :] = 60, 60, 60  # grid lines left, right and below; the neighbours' paper beyond
+    cv2.rectangle(cell, (17, 10), (38, 40), 90, -1)
+    crop = global_threshold_crop(cv2.cvtColor(cv2.GaussianBlur(cell, (0, 0), 1.5), cv2.COLOR_GRAY2RGB))
+    assert crop is None or crop.box[2] < 30
+
+
 def test_one_threshold_reading_keeps_a_digit_stretched_to_reach_all_four_sides_of_its_bitmap():
     """USPS stored each digit stretched to fill its 16x16 grey bitmap: there the ink reaching all four sides
     is the digit (only the paper around a blot, taken as ink for want of better, is not)."""

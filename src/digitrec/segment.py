@@ -256,7 +256,9 @@ def global_threshold_crop(rgb: np.ndarray, scale_xy: tuple[float, float] = (1.0,
     changes of light are taken out): the ink is the class the crop's border ring mostly lacks, and
     the digit is the ink components reaching into the crop's middle. Where those fill their box as no
     digit does, the ring was a cell's grid lines and the "ink" the paper inside them: the other class
-    is the ink."""
+    is the ink. Unless that other class lies all around the filled box: then the filled box was a digit
+    blurred into a blot, and the other class the paper between it and the grid lines (a blurred photo of
+    a printed Sudoku; its ``8`` and ``5`` were read as ``0``): no reading."""
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
     height, width = grey.shape
     if min(height, width) < 4:
@@ -268,14 +270,27 @@ def global_threshold_crop(rgb: np.ndarray, scale_xy: tuple[float, float] = (1.0,
     ring[ring_px:-ring_px, ring_px:-ring_px] = False
     light_ground = light[ring].mean() > 0.5
     ink_class, other_class = ((light == 0), (light == 1)) if light_ground else ((light == 1), (light == 0))
-    return _central_ink_crop(ink_class, flat, scale_xy) or _central_ink_crop(other_class, flat, scale_xy, is_fallback=True)
+    digit = _central_components(ink_class)
+    if digit is not None and not _fills_its_box(digit):
+        return _strength_crop(digit, ink_class, flat, scale_xy)
+    fallback = _central_components(other_class, is_fallback=True)
+    if fallback is None or _fills_its_box(fallback) or (digit is not None and _surrounds(fallback.blob, digit.blob)):
+        return None
+    return _strength_crop(fallback, other_class, flat, scale_xy)
 
 
-def _central_ink_crop(mask: np.ndarray, flat: np.ndarray, scale_xy: tuple[float, float],
-                      is_fallback: bool = False) -> DigitCrop | None:
-    """The digit among the ink ``mask``'s components: those reaching into the crop's middle (less specks),
-    with their strength between the paper's level and the ink's in ``flat``; None where there are none,
-    or where they fill their box as no digit's strokes do, unless that box is a tall bar (a bold ``1``).
+@dataclass(frozen=True)
+class _Components:
+    """Some of a mask's connected components taken together: their labels, their pixels and their box."""
+
+    labels: np.ndarray
+    mask: np.ndarray
+    blob: _Blob
+
+
+def _central_components(mask: np.ndarray, is_fallback: bool = False) -> _Components | None:
+    """The digit among the ink ``mask``'s components: those reaching into the crop's middle (less specks);
+    None where there are none.
     ``is_fallback``: ``mask`` is the class taken for ink only because the other filled its box. Then a
     component reaching all four sides of the crop is not the digit but the paper around it, where the
     other class was a digit blurred into a blot (a faint printed digit in a photographed Sudoku row).
@@ -297,13 +312,27 @@ def _central_ink_crop(mask: np.ndarray, flat: np.ndarray, scale_xy: tuple[float,
     kept = [label for label in range(1, count) if in_middle[label] > 0 and stats[label, cv2.CC_STAT_AREA] >= SPECK_AREA_FRACTION * main_area]
     digit_mask = np.isin(labels, kept)
     rows, cols = np.flatnonzero(digit_mask.any(axis=1)), np.flatnonzero(digit_mask.any(axis=0))
-    box_height, box_width = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
-    if digit_mask.sum() > MAX_DIGIT_FILL * box_height * box_width and box_height < BAR_ASPECT * box_width:
-        return None
+    blob = _Blob(int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1, frozenset(kept), int(digit_mask.sum()))
+    return _Components(labels, digit_mask, blob)
+
+
+def _fills_its_box(components: _Components) -> bool:
+    """Whether the components cover their box as no digit's strokes do, unless that box is a tall bar (a bold ``1``)."""
+    blob = components.blob
+    return blob.area > MAX_DIGIT_FILL * blob.height * blob.width and blob.height < BAR_ASPECT * blob.width
+
+
+def _surrounds(outer: _Blob, inner: _Blob) -> bool:
+    """Whether ``outer``'s box holds ``inner``'s with room on every side."""
+    return outer.x0 < inner.x0 and outer.y0 < inner.y0 and outer.x1 > inner.x1 and outer.y1 > inner.y1
+
+
+def _strength_crop(components: _Components, mask: np.ndarray, flat: np.ndarray, scale_xy: tuple[float, float]) -> DigitCrop:
+    """The crop of ``components``, each pixel's strength between the paper's level and the ink's in ``flat``
+    (the levels of ``mask``, the class they were found in, and of the rest)."""
     ink_level, paper_level = float(flat[mask].mean()), float(flat[~mask].mean())
     strength = np.clip((flat - paper_level) / (ink_level - paper_level), 0.0, 1.0)
-    blob = _Blob(int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1, frozenset(kept), int(digit_mask.sum()))
-    return _crop(blob, np.where(digit_mask, strength, 0.0).astype(np.float32), labels, scale_xy, 0)
+    return _crop(components.blob, np.where(components.mask, strength, 0.0).astype(np.float32), components.labels, scale_xy, 0)
 
 
 def _whole_bitmap(ink: np.ndarray) -> list[list[DigitCrop]]:
