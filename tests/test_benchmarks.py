@@ -123,6 +123,19 @@ def test_blank_pictures_prints_a_row_per_folder_of_empty_labels(tmp_path):
         assert labels[0] == "file,label,kind" and all(line.split(",")[1] == "" for line in labels[1:])
 
 
+def test_ruled_photos_writes_the_same_numbers_on_three_papers(tmp_path):
+    result = run_script("ruled_photos.py", "--count", "2", "--keep", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    labels = {}
+    for folder in ("plain_photo", "lined_photo", "squared_photo"):
+        assert f"| {folder} | multi | 2 |" in result.stdout
+        rows = (tmp_path / folder / "labels.csv").read_text().splitlines()[1:]
+        labels[folder] = [row.split(",")[1] for row in rows]
+        assert all(label.isdigit() and 2 <= len(label) <= 6 for label in labels[folder])
+    assert labels["plain_photo"] == labels["lined_photo"] == labels["squared_photo"]
+    assert "learnt from realworld-dev" not in result.stdout  # made pictures: the bundled reader never saw them
+
+
 ROWS = ("735291846", "418763925")  # nine different digits each: which cells were emptied shows in the label
 
 
