@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -55,8 +56,9 @@ def load_tool():
     def load(name: str) -> ModuleType:
         spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "tools" / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
+        sys.modules.setdefault(name, module)  # a dataclass looks its module up there while it is being made
         spec.loader.exec_module(module)
-        return module
+        return sys.modules[name]
 
     return load
 
