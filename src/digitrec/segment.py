@@ -406,10 +406,16 @@ def _faint_at_edge(labels: np.ndarray, count: int, stats: np.ndarray, ink: np.nd
     """Per component, whether it touches the picture's edge and fewer than ``MIN_STRONG_SHARE`` of its pixels reach
     ``strong_level``."""
     height, width = labels.shape
-    x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
-    at_edge = (x == 0) | (y == 0) | (x + stats[:, cv2.CC_STAT_WIDTH] == width) | (y + stats[:, cv2.CC_STAT_HEIGHT] == height)
-    strong = np.bincount(labels[ink > strong_level], minlength=count)
-    return at_edge & (strong < MIN_STRONG_SHARE * stats[:, cv2.CC_STAT_AREA])
+    x, y, box_width, box_height, area = (stats[:, field] for field in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH,
+                                                                        cv2.CC_STAT_HEIGHT, cv2.CC_STAT_AREA))
+    at_edge = (x == 0) | (y == 0) | (x + box_width == width) | (y + box_height == height)
+    at_edge[0] = False
+    faint = np.zeros(count, bool)
+    for label in np.flatnonzero(at_edge & (area >= MIN_PIECE_AREA_PX)):  # a few pieces: counted in their boxes only
+        box = np.s_[y[label]: y[label] + box_height[label], x[label]: x[label] + box_width[label]]
+        strong = np.count_nonzero((labels[box] == label) & (ink[box] > strong_level))
+        faint[label] = strong < MIN_STRONG_SHARE * area[label]
+    return faint
 
 
 def _share_in_border_band(labels: np.ndarray, count: int) -> np.ndarray:
@@ -625,7 +631,7 @@ def _stronger_than_the_lines(ink: np.ndarray, lines: np.ndarray, strong_level: f
     rules. Where a stroke runs along a rule or crosses it at a shallow angle, no column and no row holds its ink on
     both sides of the rule, and the crossing bridge cannot join it: a ``0`` whose bottom runs along a rule came
     apart. (One mean for all of a page's lines: a margin line crosses the rules, so it shares their pieces.)"""
-    line_ink = cv2.mean(ink, mask=lines.view(np.uint8))[0]
+    line_ink = float(ink[lines].mean(dtype=np.float64))
     return ink > max(LINE_CORE_FACTOR * line_ink, strong_level)
 
 
