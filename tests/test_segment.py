@@ -198,8 +198,8 @@ def test_the_shaded_edge_of_a_photographed_page_is_not_read_as_a_digit(lined_pag
 
 def test_a_stroke_running_along_a_faint_rule_is_not_cut_where_the_rule_is_taken_out():
     """The example photo's ``0`` meets a rule at a shallow angle: no column or row holds its ink on both sides of the
-    rule, so the crossing bridge could not join it, and it came apart in two (without a judge to rejoin them, five
-    pieces were read). Its ink, far stronger than the rule's, is kept."""
+    rule, so the crossing bridge could not join it, and with the rule taken out from edge to edge the ``0`` came apart
+    in two (without a judge to rejoin them, five pieces were read). Its ink, far stronger than the rule's, is kept."""
     from digitrec.imageio import decode_image
 
     photo = decode_image(Path(__file__).resolve().parents[1] / "examples" / "phone-2026.jpg").rgb

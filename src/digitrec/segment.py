@@ -792,13 +792,12 @@ def _slanted_lines(candidates: np.ndarray, length_px: int, upright_too: bool) ->
         if not fits:
             continue
         middles, thicknesses_px = _ink_bands(candidates, fits, direction_deg)
-        ends = np.array([0.0, (width if direction_deg == 0 else height) - 1.0])
+        last = (width if direction_deg == 0 else height) - 1
         slopes, offsets = np.array(fits).T
-        across = (slopes[:, None] * ends + offsets[:, None] + middles[:, None]).round().astype(int)  # (line, end)
-        ends = ends.round().astype(int)
-        for (start, stop), thickness_px in zip(across.tolist(), thicknesses_px):
-            first, last = ((ends[0], start), (ends[1], stop)) if direction_deg == 0 else ((start, ends[0]), (stop, ends[1]))
-            cv2.line(lines, (int(first[0]), int(first[1])), (int(last[0]), int(last[1])), 1, thickness_px)
+        at_ends = (slopes[:, None] * np.array([0.0, last]) + offsets[:, None] + middles[:, None]).round().astype(int)
+        for (start, stop), thickness_px in zip(at_ends.tolist(), thicknesses_px):  # each line from edge to edge
+            ends = ((0, start), (last, stop)) if direction_deg == 0 else ((start, 0), (stop, last))
+            cv2.line(lines, *ends, 1, thickness_px)
     return candidates & lines.view(bool)  # 0 and 1: a view, where a copy costs a millisecond
 
 
