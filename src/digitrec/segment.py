@@ -54,7 +54,8 @@ LINE_GAP_DIVISOR = 8
 LINE_MIN_ASPECT = 6
 CROSSING_BRIDGE_PX = 9  # a stroke crossing a removed line is kept where ink lies within this on both sides
 LINE_CORE_FACTOR = 2.0  # in a photo, ink this many times stronger than the lines' mean is a stroke's, not a line's
-SLANT_MIN_SIDE_PX = 300  # slanted ruled lines are looked for in photos, not in strips and crops
+PHOTO_MIN_SIDE_PX = 300  # a photo of a page or scene, not a strip or crop cut around digits: slanted rules, ink
+                         # stronger than the rules and faint pieces at the edge are looked for only there
 SLANT_MAX_DEG = 20
 SLANT_SPAN_FRACTION = 0.75
 SLANT_PIECE_FRACTION = 0.3  # Hough pieces at least this part of the shorter side
@@ -397,9 +398,9 @@ def _candidates(ink: np.ndarray, single: bool, digits_fill_height: bool) -> tupl
 
 
 def _is_photo(shape: tuple[int, ...], single: bool) -> bool:
-    """A picture of a page or a scene (shorter side at least ``SLANT_MIN_SIDE_PX`` at the working size), not a strip
+    """A picture of a page or a scene (shorter side at least ``PHOTO_MIN_SIDE_PX`` at the working size), not a strip
     or crop cut around digits."""
-    return not single and min(shape[:2]) >= SLANT_MIN_SIDE_PX
+    return not single and min(shape[:2]) >= PHOTO_MIN_SIDE_PX
 
 
 def _faint_at_edge(labels: np.ndarray, count: int, stats: np.ndarray, ink: np.ndarray, strong_level: float) -> np.ndarray:
@@ -762,7 +763,7 @@ def _slanted_lines(candidates: np.ndarray, length_px: int, upright_too: bool) ->
     """Ruled lines photographed at a slight angle, within ``SLANT_MAX_DEG`` of the horizontal (and of the
     vertical ``upright_too``: not where a ``1`` fills the height).
 
-    Only looked for in photos (shorter side at least ``SLANT_MIN_SIDE_PX``): in a strip cut around a line
+    Only looked for in photos (``_is_photo``): in a strip cut around a line
     of digits, the straight strokes of neighbouring digits can line up as well as a ruled line's pieces.
     Straight pieces (Hough segments, found on the mask reduced to ``HOUGH_MAX_SHORTER_SIDE_PX``) that lie on one
     line are taken together; a line is one whose pieces span most of the picture (a ruled line stops at
