@@ -14,7 +14,8 @@ import pytest
 
 from digitrec import parallel
 from digitrec.imageio import decode_image
-from digitrec.segment import WORK_MAX_SIDE_PX, _dilated, _eroded, _long_runs, find_digits
+from digitrec.lines import _dilated, _eroded, _long_runs
+from digitrec.segment import WORK_MAX_SIDE_PX, find_digits
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 LARGE = parallel.MIN_PARALLEL_PIXELS

@@ -21,7 +21,8 @@ from PIL import Image
 
 from digitrec import Recognizer, plots
 from digitrec.imageio import load_image
-from digitrec.segment import find_digits, ink_map
+from digitrec.ink import ink_map
+from digitrec.segment import find_digits
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO_ROOT / "examples"

@@ -67,8 +67,9 @@ from digitrec.classifier import Classifier
 from digitrec.data import load_mnist
 from digitrec.evaluate import classification_metrics
 from digitrec.imageio import load_image
+from digitrec.ink import ink_map
 from digitrec.model import build_model
-from digitrec.segment import find_digits, ink_map
+from digitrec.segment import find_digits
 
 STARTED = time.perf_counter()
 RUNS = Path(os.environ.get("DIGITREC_NOTEBOOK_RUNS", "../runs/notebook"))  # run folders and figures go here

@@ -7,7 +7,7 @@ crops, one per digit, each with its box in the picture:
 1. ``ink_map``: polarity decided per image, background (paper, shadows) estimated coarsely and
    divided out, so every pixel says how much ink it holds (0 paper .. 1 full ink) whatever the
    light, the paper or the ink colour.
-2. ``_ink_mask``: hysteresis threshold; long thin lines (ruled lines, grid lines, also slightly
+2. ``ink_mask``: hysteresis threshold; long thin lines (ruled lines, grid lines, also slightly
    slanted ones in photos) removed, keeping the strokes that cross them.
 3. Connected components -> candidate digits: pieces of one digit joined, components grouped
    into text lines, specks, separators (``.`` ``,`` ``-`` ``=``) and what the picture's edge cut
@@ -22,54 +22,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import partial
 
 import cv2
 import numpy as np
 
-from digitrec.parallel import either, in_bands, side_by_side
+from digitrec.ink import ink_map, is_bilevel, label_type, resized, strong_ink_level
+from digitrec.lines import (BORDER_BAND_FRACTION, CELL_LINE_BAND_FRACTION, CELL_MIN_SIDE_PX, LINE_MIN_ASPECT,
+                            in_border_band, ink_mask, is_photo)
 
 WORK_MAX_SIDE_PX = 1000
-POLARITY_MAX_SIDE_PX = 512
-MEDIAN_SAMPLE_PX = 40_000
-BILEVEL_MIN_CONTRAST = 64  # grey levels between the darkest and lightest pixel
-BILEVEL_MARGIN_FRACTION = 0.1
-BILEVEL_MIN_SHARE = 0.97  # of pixels within the margin of either extreme
-BACKGROUND_GRID_PX = 48
-BACKGROUND_KERNEL_FRACTION = 0.16
-SINGLE_BACKGROUND_KERNEL_FRACTION = 1 / 3
-SINGLE_LIGHT_SIGMA_FRACTION = 1 / 4  # of a one-digit crop's longer side: light changing more slowly than this is not ink
-MIN_PAPER_LEVEL = 64
-SMOOTHING_MIN_SIDE_PX = 48
-MIN_INK_CONTRAST = 0.16
-HYSTERESIS_LOW_FRACTION = 0.5
-NOISE_DEVIATIONS = 1.5
-ROBUST_SIGMA_PER_MAD = 1.4826
-LINE_MIN_LENGTH_FRACTION = 0.6
-LINE_MIN_LENGTH_PX = 24
-LINE_SPAN_FRACTION = 0.9
-LINE_LEVEL_FRACTION = 0.5
-SINGLE_LINE_LEVEL_FRACTION = 0.6
-LINE_GAP_DIVISOR = 8
-LINE_MIN_ASPECT = 6
-CROSSING_BRIDGE_PX = 9  # a stroke crossing a removed line is kept where ink lies within this on both sides
-LINE_CORE_FACTOR = 2.0  # in a photo, ink this many times stronger than the lines' mean is a stroke's, not a line's
-PHOTO_MIN_SIDE_PX = 300  # a photo of a page or scene, not a strip or crop cut around digits: slanted rules, ink
-                         # stronger than the rules and faint pieces at the edge are looked for only there
-SLANT_MAX_DEG = 20
-SLANT_SPAN_FRACTION = 0.75
-SLANT_PIECE_FRACTION = 0.3  # Hough pieces at least this part of the shorter side
-SLANT_MIN_VOTES_FRACTION = 0.4
-SLANT_MAX_GAP_PX = 5  # in the pixels Hough sees
-SLANT_PROFILE_REACH_PX = 6  # how far either side of a fitted line its thickness is looked for
-SLANT_PROFILE_STEP_PX = 4  # ... in every fourth column (row) along it
-SLANT_PROFILE_CORE = 0.5  # of the columns where the line shows, the share an offset is ink in to count as the line's
-SLANT_BAND_MIN_PX, SLANT_BAND_MAX_PX = 3, 7  # how thick a slanted line is taken out
-COLLINEAR_MAX_DEG = 1.5
-COLLINEAR_MAX_OFFSET_PX = 4
-PARALLEL_MAX_DEG = 1.0  # a piece this near the angle of a page's ruled lines is a piece of one of them
-LINE_MIN_INK_SHARE = 0.25  # of a run, that ink covers before its gaps are closed; less, and the closing made it
-HOUGH_MAX_SHORTER_SIDE_PX = 375  # Hough sees the mask at most this size: fast, and the same lines at any working size
 MIN_DIGIT_HEIGHT_PX = 5
 MIN_PIECE_AREA_PX = 12
 MIN_STRONG_SHARE = 0.2  # of the pixels of a piece at a photo's edge that reach the strong ink level: a stroke's core does
@@ -89,13 +50,7 @@ BLANK_MAX_CONTRAST_LEVELS = 12  # grey levels between a plain crop's two Otsu cl
 MAX_DIGIT_FILL = 0.75  # of its box, that a digit's strokes cover, even a bold one's; the paper inside a cell's grid lines covers more
 BAR_ASPECT = 1.5  # but a bold 1 is one solid bar that fills its box: this many times taller than wide (a cell is about square)
 BORDER_REMAINS_AREA_FRACTION = 0.3
-BORDER_BAND_FRACTION = 0.15
 EDGE_TO_EDGE_FRACTION = 0.95  # of a row or column, crossed by a ruled box's line
-EDGE_LINE_SPAN_FRACTION = 0.8  # a grid line by a cell's edge runs along most of it, a bold 0's side does not
-CELL_LINE_BAND_FRACTION = 0.25  # a cell cut a little off its grid holds the grid line further in:
-CELL_LINE_SPAN_FRACTION = 0.7  # there, a line must span the cell
-CELL_LINE_THICKNESS_FRACTION = 0.1  # and be thin, unlike the bold 1 of a sign,
-CELL_MIN_SIDE_PX = 40  # in a photographed cell, not a digit bitmap (16x16, 32x32) that a 1 fills
 REMAINS_MARGIN_FRACTION = 0.12
 ALONG_BORDER_SHARE = 0.5  # of a crop's border remains' pixels, at least, in the band along its border
 JOIN_X_OVERLAP_FRACTION = 0.5
@@ -179,7 +134,7 @@ def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = Non
     """
     height, width = rgb.shape[:2]
     if max(height, width) > WORK_MAX_SIDE_PX:
-        rgb = _resized(rgb, WORK_MAX_SIDE_PX / max(height, width))
+        rgb = resized(rgb, WORK_MAX_SIDE_PX / max(height, width))
     scale_xy = (rgb.shape[1] / width, rgb.shape[0] / height)
     ink = ink_map(rgb, single, bold, other_polarity)
     if single and is_bilevel(rgb):
@@ -347,7 +302,7 @@ def _whole_bitmap(ink: np.ndarray) -> list[list[DigitCrop]]:
     """A black-and-white crop is a digit bitmap (a 16x16 or 32x32 scan, a drawing), not a photographed
     cell: every piece of its ink is the digit, even where it touches the border, since such bitmaps
     are drawn to fill their frame and hold no remains of grid lines."""
-    mask = _without_edge_rules(_ink_mask(ink, _strong_level(ink), single=True, remove_lines=False))
+    mask = _without_edge_rules(ink_mask(ink, strong_ink_level(ink), single=True, remove_lines=False))
     count, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
     if count <= 1:
         return []
@@ -377,17 +332,17 @@ def _candidates(ink: np.ndarray, single: bool, digits_fill_height: bool) -> tupl
     image.
 
     Where a photo's light falls off towards its edge, the ground's closing cannot follow it within half its
-    size of the border, and the grain there turns to faint ink. A piece of a photo (``_is_photo``) touching the
+    size of the border, and the grain there turns to faint ink. A piece of a photo (``is_photo``) touching the
     edge, fewer than ``MIN_STRONG_SHARE`` of whose pixels reach the strong ink level, is that grain where it
     touched a strong speck, not a stroke: a stroke's core is strong however faint its edges. (Lines are removed
     first, so the grain that a rule running off the edge held together stands alone by then.)
     """
-    strong_level = _strong_level(ink)
-    mask = _ink_mask(ink, strong_level, single, digits_fill_height)
+    strong_level = strong_ink_level(ink)
+    mask = ink_mask(ink, strong_level, single, digits_fill_height)
     binary = mask.astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8, ltype=_label_type(cv2.countNonZero(binary)))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8, ltype=label_type(cv2.countNonZero(binary)))
     along_border = _share_in_border_band(labels, count) >= ALONG_BORDER_SHARE if single else np.ones(count, bool)
-    faint_at_edge = _faint_at_edge(labels, count, stats, ink, strong_level) if _is_photo(ink.shape, single) else np.zeros(count, bool)
+    faint_at_edge = _faint_at_edge(labels, count, stats, ink, strong_level) if is_photo(ink.shape, single) else np.zeros(count, bool)
     blobs = [
         blob
         for label, blob in ((label, _blob_of(label, stats[label])) for label in range(1, count))
@@ -395,12 +350,6 @@ def _candidates(ink: np.ndarray, single: bool, digits_fill_height: bool) -> tupl
         and not (along_border[label] and _is_line_remains(blob, mask.shape, single))
     ]
     return blobs, labels
-
-
-def _is_photo(shape: tuple[int, ...], single: bool) -> bool:
-    """A picture of a page or a scene (shorter side at least ``PHOTO_MIN_SIDE_PX`` at the working size), not a strip
-    or crop cut around digits."""
-    return not single and min(shape[:2]) >= PHOTO_MIN_SIDE_PX
 
 
 def _faint_at_edge(labels: np.ndarray, count: int, stats: np.ndarray, ink: np.ndarray, strong_level: float) -> np.ndarray:
@@ -431,499 +380,6 @@ def _share_in_border_band(labels: np.ndarray, count: int) -> np.ndarray:
     inner = labels[band_y: height - band_y, band_x: width - band_x]
     total = np.bincount(labels.ravel(), minlength=count)
     return 1.0 - np.bincount(inner.ravel(), minlength=count) / np.maximum(total, 1)
-
-
-def ink_map(rgb: np.ndarray, single: bool = False, bold: bool = False, other_polarity: bool = False) -> np.ndarray:
-    """How much ink each pixel holds, 0 (background) .. 1, whatever the ink's polarity and colour.
-
-    Light digits on a dark ground are inverted first, so ink is always darker than its ground.
-    The ground (paper, shadows, light falloff) is estimated by a morphological closing at a
-    coarse scale, which erases strokes but follows slow changes of light. Each channel's
-    darkness below that ground, less the ground's own grain (a few robust deviations), relative
-    to the ground's brightness, is the ink: a shadowed digit is as strong as a lit one, a noisy
-    page stays blank, and red or blue ink counts as fully as black. The closing's size is a fraction of
-    the picture: small enough to follow the edge of a shadow across a page, larger (``single``, or
-    ``bold``) for a crop that one digit fills, or printed digits cropped tight, whose strokes are a
-    larger part of it: strokes bolder than the closing are taken for ground and hollowed out.
-    ``other_polarity`` takes the ink to be the other of dark and light than the picture suggests.
-    """
-    kernel_fraction = SINGLE_BACKGROUND_KERNEL_FRACTION if single or bold else BACKGROUND_KERNEL_FRACTION
-    return either(rgb.shape[0] * rgb.shape[1], lambda: _has_dark_ink(rgb, kernel_fraction, single) != other_polarity,
-                  lambda: _darkness_map(rgb, kernel_fraction), lambda: _darkness_map(255 - rgb, kernel_fraction),
-                  likely=not other_polarity)  # most pictures show dark ink on light paper
-
-
-def _darkness_map(rgb: np.ndarray, kernel_fraction: float) -> np.ndarray:
-    """``ink_map`` of a picture whose ink is darker than its ground. Its steps pixel by pixel run in bands of rows
-    side by side (``parallel.in_bands``)."""
-    if min(rgb.shape[:2]) >= SMOOTHING_MIN_SIDE_PX:
-        gauss = cv2.getGaussianKernel(3, 0, cv2.CV_32F)
-        pixels = cv2.sepFilter2D(rgb, cv2.CV_32F, gauss, gauss)  # a 3x3 Gaussian blur's numbers, with no float copy first
-    else:
-        pixels = rgb.astype(np.float32)
-    bilevel = is_bilevel(rgb)
-    darkness = _paper_level(pixels) if bilevel else _light_on_paper(pixels, kernel_fraction)  # the ground, for now
-    paper = np.empty_like(darkness)
-    in_bands(darkness.shape, partial(_darkness_below_ground, pixels, darkness, paper))
-    grain = np.zeros(3, np.float32) if bilevel else NOISE_DEVIATIONS * ROBUST_SIGMA_PER_MAD * _channel_medians(darkness)
-    strength = np.empty(darkness.shape[:2], np.float32)
-    in_bands(darkness.shape, partial(_ink_strength, darkness, paper, grain, strength))
-    return strength
-
-
-def _darkness_below_ground(pixels: np.ndarray, ground: np.ndarray, paper: np.ndarray, band: slice) -> None:
-    """In the rows ``band``: the ground made no darker than the pixel itself, the paper's level (the ground, at
-    least ``MIN_PAPER_LEVEL``) into ``paper``, and ``ground`` turned into how much darker each pixel is than it.
-
-    OpenCV's arithmetic gives the same numbers as numpy's, faster; each step writes over the ground's buffer,
-    which is not needed again (a fresh photo-sized array costs as much as the arithmetic).
-    """
-    cv2.max(ground[band], pixels[band], dst=ground[band])
-    cv2.max(ground[band], (float(MIN_PAPER_LEVEL),) * 3 + (0.0,), dst=paper[band])
-    cv2.subtract(ground[band], pixels[band], dst=ground[band])
-
-
-def _ink_strength(darkness: np.ndarray, paper: np.ndarray, grain: np.ndarray, strength: np.ndarray, band: slice) -> None:
-    """In the rows ``band``: each pixel's darkness less the ground's ``grain``, relative to the paper's level, in its
-    darkest channel, within 0..1, into ``strength``."""
-    cv2.subtract(darkness[band], (*map(float, grain), 0.0), dst=darkness[band])
-    cv2.divide(darkness[band], paper[band], dst=darkness[band])
-    np.maximum(darkness[band, :, 0], darkness[band, :, 1], out=strength[band])  # on the channels' views: faster than
-    np.maximum(strength[band], darkness[band, :, 2], out=strength[band])  # cv2.reduce, far faster than cv2.split
-    np.clip(strength[band], 0.0, 1.0, out=strength[band])
-
-
-def _channel_medians(image: np.ndarray) -> np.ndarray:
-    """Each channel's median, from a regular sample of at most ``MEDIAN_SAMPLE_PX`` pixels (the median of a
-    whole photo's pixels costs more than the rest of the ink map and is no better)."""
-    step = max(1, int(np.sqrt(image.shape[0] * image.shape[1] / MEDIAN_SAMPLE_PX)))
-    sample = image[::step, ::step].reshape(-1, image.shape[2])
-    return np.median(sample, axis=0).astype(np.float32)
-
-
-def _resized(image: np.ndarray, factor: float) -> np.ndarray:
-    """``image`` scaled by ``factor``, never below 1 pixel a side (a 1x5000 strip stays 1 pixel high)."""
-    height, width = image.shape[:2]
-    interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
-    if round(width * factor) >= 1 and round(height * factor) >= 1:  # the exact factor, not one rounded to whole pixels
-        return cv2.resize(image, None, fx=factor, fy=factor, interpolation=interpolation)
-    return cv2.resize(image, (max(1, round(width * factor)), max(1, round(height * factor))), interpolation=interpolation)
-
-
-def _has_dark_ink(rgb: np.ndarray, kernel_fraction: float, single: bool = False) -> bool:
-    """Whether ink is darker than its ground.
-
-    With slow changes of light taken out (a shadow is not ink), split it into its
-    dark and light halves (Otsu); ink is the half made of thinner
-    shapes (strokes), the ground the half with the wider open spaces (paper, the inside of a
-    ``0``). Unlike "the ground is the majority" or "the border is ground", this holds for
-    digits that fill the frame and for bold digits on a small sign.
-    """
-    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    factor = min(1.0, POLARITY_MAX_SIDE_PX / max(grey.shape))
-    if factor < 1.0:
-        grey = _resized(grey, factor)
-    if single and not is_bilevel(rgb):
-        grey = _without_slow_light(grey)
-    else:
-        grey = _without_light_falloff(grey, kernel_fraction)
-    _, light = cv2.threshold(grey, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    if light.all() or not light.any():
-        return True
-    light_depth = cv2.distanceTransform(light, cv2.DIST_L2, 3)[light == 1].mean()
-    dark_depth = cv2.distanceTransform(1 - light, cv2.DIST_L2, 3)[light == 0].mean()
-    return dark_depth <= light_depth
-
-
-def _without_light_falloff(grey: np.ndarray, kernel_fraction: float) -> np.ndarray:
-    """A larger picture less its light falloff: a coarse median at ``kernel_fraction`` of its size, which
-    follows the edge of a shadow across a page. Left as it is below ``BACKGROUND_GRID_PX``."""
-    height, width = grey.shape
-    coarse_factor = min(1.0, BACKGROUND_GRID_PX / min(height, width))
-    if coarse_factor >= 1.0:
-        return grey
-    coarse = _resized(grey, coarse_factor)
-    kernel_px = max(3, int(min(coarse.shape) * kernel_fraction) | 1)
-    light_falloff = cv2.resize(cv2.medianBlur(coarse, kernel_px), (width, height)).astype(np.int16)
-    return np.clip(grey.astype(np.int16) - light_falloff + 128, 0, 255).astype(np.uint8)
-
-
-def _without_slow_light(grey: np.ndarray) -> np.ndarray:
-    """A one-digit crop less the light changing across it (a meter window lit from one side, a glare on a
-    sign), at any size: a wide blur (``SINGLE_LIGHT_SIGMA_FRACTION`` of the crop) is that light, where a
-    median a third of the crop wide would be the ink of a bold digit filling it."""
-    height, width = grey.shape
-    slow_light = cv2.GaussianBlur(grey.astype(np.float32), (0, 0), SINGLE_LIGHT_SIGMA_FRACTION * max(height, width))
-    return np.clip(grey - slow_light + 128, 0, 255).astype(np.uint8)
-
-
-def is_bilevel(rgb: np.ndarray) -> bool:
-    """Whether the picture is black and white only (a bitmap scan, a drawing): it has no light to even out.
-
-    Evening out light by a local closing would hollow out strokes as wide as the closing, which in a
-    small bitmap that one bold digit fills is most of them.
-    """
-    step = max(1, int(np.sqrt(rgb.shape[0] * rgb.shape[1] / MEDIAN_SAMPLE_PX)))
-    sample = rgb[::step, ::step]  # a regular sample answers as well as every pixel
-    grey = np.maximum(np.maximum(sample[..., 0], sample[..., 1]), sample[..., 2])  # far faster than max(axis=2) on a strided view
-    darkest, lightest = float(grey.min()), float(grey.max())
-    if lightest - darkest < BILEVEL_MIN_CONTRAST:
-        return False
-    margin = BILEVEL_MARGIN_FRACTION * (lightest - darkest)
-    near_either = (grey <= darkest + margin) | (grey >= lightest - margin)
-    return float(near_either.mean()) >= BILEVEL_MIN_SHARE
-
-
-def _paper_level(pixels: np.ndarray) -> np.ndarray:
-    """A flat ground at each channel's brightest level."""
-    return np.ascontiguousarray(np.broadcast_to(pixels.reshape(-1, pixels.shape[2]).max(axis=0), pixels.shape), np.float32)
-
-
-def _light_on_paper(pixels: np.ndarray, kernel_fraction: float) -> np.ndarray:
-    """The light falling on the paper, without the ink: a closing (which erases strokes) at a coarse scale, where
-    it costs little, brought back to full size. The ground is this, or the pixel itself where that is lighter."""
-    height, width = pixels.shape[:2]
-    factor = min(1.0, BACKGROUND_GRID_PX / min(height, width))
-    coarse = _resized(pixels, factor) if factor < 1 else pixels
-    kernel_px = max(3, int(min(coarse.shape[:2]) * kernel_fraction) | 1)
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel_px, kernel_px))
-    closed = cv2.morphologyEx(coarse, cv2.MORPH_CLOSE, kernel, borderType=cv2.BORDER_REPLICATE)
-    return cv2.resize(closed, (width, height), interpolation=cv2.INTER_LINEAR)
-
-
-def _strong_level(ink: np.ndarray) -> float:
-    """The level of strong ink: Otsu's threshold of the ink map, never below ``MIN_INK_CONTRAST`` (so paper grain and
-    sensor noise of a blank page stay paper)."""
-    levels = (ink * 255).astype(np.uint8)
-    otsu, _ = cv2.threshold(levels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return max(otsu / 255, MIN_INK_CONTRAST)
-
-
-def _ink_mask(ink: np.ndarray, strong_level: float, single: bool, digits_fill_height: bool = False,
-              remove_lines: bool = True) -> np.ndarray:
-    """Pixels that are ink: strong ink (``_strong_level``) plus the fainter ink connected to it, minus lines
-    (``_lines``).
-
-    Lines are removed with a pixel of margin, so their blurred edges do not stay behind as slivers;
-    where a stroke crosses a line (ink on both sides of it) the stroke is kept whole, and in a photo also where
-    its ink is far stronger than the lines' (``_stronger_than_the_lines``).
-    """
-    if not remove_lines:
-        return _strong_and_connected(ink, strong_level)
-    line_level = strong_level * (SINGLE_LINE_LEVEL_FRACTION if single else LINE_LEVEL_FRACTION)
-    ink_mask, lines = side_by_side(ink.size, lambda: _strong_and_connected(ink, strong_level),
-                                   lambda: _lines(ink > line_level, single, digits_fill_height))
-    if single:
-        return ink_mask & ~lines
-    if not lines.any():
-        return ink_mask
-    band = cv2.dilate(lines.astype(np.uint8), np.ones((3, 3), np.uint8))
-    kept = ink_mask & (band == 0)
-    kept_u8 = kept.astype(np.uint8)
-    bridged = side_by_side(kept.size, *(partial(_closed, kept_u8, along, CROSSING_BRIDGE_PX) for along in ((1, 0), (0, 1))))
-    crossing = (bridged[0] > 0) | (bridged[1] > 0)
-    if _is_photo(ink.shape, single):
-        crossing |= _stronger_than_the_lines(ink, lines, strong_level)
-    return kept | (ink_mask & (band > 0) & crossing)
-
-
-def _stronger_than_the_lines(ink: np.ndarray, lines: np.ndarray, strong_level: float) -> np.ndarray:
-    """The pixels whose ink is strong and ``LINE_CORE_FACTOR`` times the lines' mean: a pen's stroke over faint printed
-    rules. Where a stroke runs along a rule or crosses it at a shallow angle, no column and no row holds its ink on
-    both sides of the rule, and the crossing bridge cannot join it: a ``0`` whose bottom runs along a rule came
-    apart. (One mean for all of a page's lines: a margin line crosses the rules, so it shares their pieces.)"""
-    line_ink = float(ink[lines].mean(dtype=np.float64))
-    return ink > max(LINE_CORE_FACTOR * line_ink, strong_level)
-
-
-def _strong_and_connected(ink: np.ndarray, strong_level: float) -> np.ndarray:
-    """Hysteresis: the pixels above ``strong_level``, and the fainter ink (above ``HYSTERESIS_LOW_FRACTION`` of it) that
-    touches them."""
-    faint = (ink > strong_level * HYSTERESIS_LOW_FRACTION).astype(np.uint8)
-    count, labels = cv2.connectedComponents(faint, connectivity=8, ltype=_label_type(cv2.countNonZero(faint)))
-    has_strong = np.zeros(count, bool)
-    has_strong[labels[ink > strong_level]] = True
-    has_strong[0] = False
-    return np.take(has_strong, labels)
-
-
-def _lines(candidates: np.ndarray, single: bool, digits_fill_height: bool = False) -> np.ndarray:
-    """Ruled lines, grid lines and borders among ``candidates``: straight runs far longer than thick.
-
-    ``candidates`` is a generous ink mask, so a faint or broken line is found whole (short gaps
-    along a run are closed first). A run is a line when it is at least ``LINE_MIN_LENGTH_FRACTION``
-    of the image's shorter side and ``LINE_MIN_ASPECT`` times longer than thick, and where a
-    digit's stroke cannot be: in a single-digit crop, along most of a side in the band by the crop's
-    border (a ``1`` filling the crop, the side of a bold ``0``, stays), or a thin run across the
-    whole cell a little further in; in a larger
-    picture, spanning nearly all of it or twice that length.
-    With ``digits_fill_height`` (a strip cut around one line of digits, such as a cheque amount) an
-    upright run spanning the height is a ``1``, not a line.
-    """
-    height, width = candidates.shape
-    length_px = max(LINE_MIN_LENGTH_PX, int(min(height, width) * LINE_MIN_LENGTH_FRACTION))
-    binary = candidates.astype(np.uint8)
-    if not _is_photo(candidates.shape, single):
-        straight = [partial(_straight_lines, binary, along, length_px, single, digits_fill_height) for along in ((1, 0), (0, 1))]
-        (across, _), (down, _) = side_by_side(binary.size, *straight)
-        return across | down
-    return _photo_lines(candidates, length_px, digits_fill_height)
-
-
-def _photo_lines(candidates: np.ndarray, length_px: int, digits_fill_height: bool) -> np.ndarray:
-    """``_lines`` in a photo, whose ruled lines are never quite level and may lie closer together than the gaps
-    that closing bridges.
-
-    The slanted lines are looked for alongside the straight ones, in all the ink, and again without the straight
-    lines only where there are some. A straight run counts only where ink covers ``LINE_MIN_INK_SHARE`` of it:
-    across rules 40 px apart, closing gaps of 56 px makes a band of upright "runs" that holds no upright line, and
-    taking it out took out the digits written across it. Once the lines are found and taken out, such bands are
-    looked for again: what they still hold in pieces shorter than the gaps closed (the crossings of a faint grid
-    that shows nowhere else, the ends of rules) is taken out too; a digit is longer.
-    """
-    binary = candidates.astype(np.uint8)
-    straight = [partial(_straight_lines, binary, along, length_px, False, digits_fill_height, LINE_MIN_INK_SHARE)
-                for along in ((1, 0), (0, 1))]
-    slanted = partial(_slanted_lines, length_px=2 * length_px, upright_too=not digits_fill_height)
-    (across, across_bridged), (down, down_bridged), slanted_lines = side_by_side(binary.size, *straight, partial(slanted, candidates))
-    lines = across | down
-    if lines.any():
-        slanted_lines = slanted(candidates & ~lines)
-    lines |= slanted_lines
-    if across_bridged or down_bridged:
-        lines |= _pieces_in_bridged_runs(candidates & ~lines, length_px, digits_fill_height)
-    return lines
-
-
-def _pieces_in_bridged_runs(rest: np.ndarray, length_px: int, digits_fill_height: bool) -> np.ndarray:
-    """The pieces of ``rest`` (the ink less the lines found) shorter than the gaps that ``_straight_lines`` closes,
-    where they lie in its runs: what is left of lines between them, not digits."""
-    binary = rest.astype(np.uint8)
-    bands = side_by_side(binary.size, *(partial(_straight_lines, binary, along, length_px, False, digits_fill_height)
-                                        for along in ((1, 0), (0, 1))))
-    in_bands = bands[0][0] | bands[1][0]
-    if not in_bands.any():
-        return in_bands
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8, ltype=_label_type(cv2.countNonZero(binary)))
-    short = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) < _gap_px(length_px)
-    in_a_band = np.bincount(labels[in_bands], minlength=count) > 0
-    is_piece = short & in_a_band
-    is_piece[0] = False
-    return np.take(is_piece, labels)
-
-
-def _straight_lines(binary: np.ndarray, along: tuple[int, int], length_px: int, single: bool,
-                    digits_fill_height: bool, min_ink_share: float = 0.0) -> tuple[np.ndarray, bool]:
-    """``_lines``' lines along x ``(1, 0)`` or along y ``(0, 1)``: runs of ``binary`` at least ``length_px`` long
-    once gaps of an eighth of that are closed, kept where they are placed and shaped as lines and ink covers
-    ``min_ink_share`` of them; and whether a run was turned away for that alone."""
-    height, width = binary.shape
-    runs = _long_runs(binary, along, _gap_px(length_px), length_px)
-    if not cv2.countNonZero(runs):
-        return np.zeros(binary.shape, bool), False  # no run that long: counting components' stats costs a millisecond even then
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8, ltype=_label_type(runs.size // length_px))
-    ink = np.bincount(labels[binary.view(bool)], minlength=count) if min_ink_share else None  # ink pixels per run
-    is_line = np.zeros(count, bool)
-    bridged = False
-    for label in range(1, count):
-        x, y, run_width, run_height, area = stats[label]
-        run = _Blob(int(x), int(y), int(x + run_width), int(y + run_height), frozenset(), int(area))
-        length = max(run_width, run_height)
-        if single:
-            side = height if run_height > run_width else width
-            at_edge = length >= EDGE_LINE_SPAN_FRACTION * side and _in_border_band(run, binary.shape, BORDER_BAND_FRACTION)
-            spans_cell = (min(height, width) >= CELL_MIN_SIDE_PX and length >= CELL_LINE_SPAN_FRACTION * side
-                          and area <= CELL_LINE_THICKNESS_FRACTION * side * length)
-            placed_as_line = at_edge or (spans_cell and _in_border_band(run, binary.shape, CELL_LINE_BAND_FRACTION))
-        elif digits_fill_height and run_height > run_width:
-            placed_as_line = length >= 2 * length_px
-        else:
-            placed_as_line = max(run_width / width, run_height / height) >= LINE_SPAN_FRACTION or length >= 2 * length_px
-        shaped_as_line = length * length >= LINE_MIN_ASPECT * area and placed_as_line
-        if shaped_as_line and ink is not None and ink[label] < min_ink_share * area:
-            bridged = True
-        else:
-            is_line[label] = shaped_as_line
-    return (np.take(is_line, labels) if is_line.any() else np.zeros(binary.shape, bool)), bridged
-
-
-def _gap_px(length_px: int) -> int:
-    """The gaps along a run that ``_straight_lines`` closes, for runs of ``length_px``."""
-    return max(3, length_px // LINE_GAP_DIVISOR)
-
-
-def _label_type(max_components: int) -> int:
-    """16-bit component labels where they can hold them: OpenCV counts components' stats in far less time than
-    with 32-bit labels. There are never more components than ink pixels, nor more runs of ``_lines`` than the
-    picture holds runs of their minimum length."""
-    return cv2.CV_16U if max_components < np.iinfo(np.uint16).max else cv2.CV_32S
-
-
-def _slanted_lines(candidates: np.ndarray, length_px: int, upright_too: bool) -> np.ndarray:
-    """Ruled lines photographed at a slight angle, within ``SLANT_MAX_DEG`` of the horizontal (and of the
-    vertical ``upright_too``: not where a ``1`` fills the height).
-
-    Only looked for in photos (``_is_photo``): in a strip cut around a line
-    of digits, the straight strokes of neighbouring digits can line up as well as a ruled line's pieces.
-    Straight pieces (Hough segments, found on the mask reduced to ``HOUGH_MAX_SHORTER_SIDE_PX``) that lie on one
-    line are taken together; a line is one whose pieces span most of the picture (a ruled line stops at
-    the margin, and breaks where light or a digit interrupts it) or at least ``length_px``, or, on a page with
-    two such lines or more, one whose pieces run parallel to them (where the light fades, a rule shows only
-    in pieces). Each line is drawn once, from edge to edge, where its pieces fit best and as thick as the ink
-    along it is (``_ink_bands``): drawn piece by piece, pieces a pixel or two apart made a band wider than a
-    stroke crossing it could be joined across (``CROSSING_BRIDGE_PX``), and handwriting on lined paper came
-    apart at every rule.
-    """
-    height, width = candidates.shape
-    step = max(1.0, min(height, width) / HOUGH_MAX_SHORTER_SIDE_PX)
-    binary = candidates.astype(np.uint8)
-    if step > 1:
-        binary = (_resized(binary, 1 / step) > 0).astype(np.uint8)
-    piece_px = max(LINE_MIN_LENGTH_PX, int(SLANT_PIECE_FRACTION * min(height, width)))
-    segments = cv2.HoughLinesP(binary, 1, np.pi / 360, threshold=int(SLANT_MIN_VOTES_FRACTION * piece_px / step),
-                               minLineLength=piece_px / step, maxLineGap=SLANT_MAX_GAP_PX)
-    lines = np.zeros(candidates.shape, np.uint8)
-    if segments is None:
-        return lines.astype(bool)
-    directions = [(0.0, min(length_px, SLANT_SPAN_FRACTION * width))]
-    if upright_too:
-        directions.append((90.0, min(length_px, SLANT_SPAN_FRACTION * height)))
-    for direction_deg, span_px in directions:
-        fits = _ruled_lines(step * segments.reshape(-1, 4).astype(np.float64), direction_deg, span_px)
-        if not fits:
-            continue
-        middles, thicknesses_px = _ink_bands(candidates, fits, direction_deg)
-        last = (width if direction_deg == 0 else height) - 1
-        slopes, offsets = np.array(fits).T
-        at_ends = (slopes[:, None] * np.array([0.0, last]) + offsets[:, None] + middles[:, None]).round().astype(int)
-        for (start, stop), thickness_px in zip(at_ends.tolist(), thicknesses_px):  # each line from edge to edge
-            ends = ((0, start), (last, stop)) if direction_deg == 0 else ((start, 0), (stop, last))
-            cv2.line(lines, *ends, 1, thickness_px)
-    return candidates & lines.view(bool)  # 0 and 1: a view, where a copy costs a millisecond
-
-
-def _ink_bands(candidates: np.ndarray, fits: list[tuple[float, float]], direction_deg: float) -> tuple[np.ndarray, list[int]]:
-    """Where the ink of each fitted line lies across it, and how thick: among the columns (rows) where the offset
-    with the most ink (within ``SLANT_PROFILE_REACH_PX``) is ink, the offsets next to it that are ink in at least
-    ``SLANT_PROFILE_CORE`` of them; their middles, and their counts within ``SLANT_BAND_MIN_PX``-``SLANT_BAND_MAX_PX``.
-    A rule 2 px thick, or blurred to 5, is taken out whole and no wider. Sampled every ``SLANT_PROFILE_STEP_PX``,
-    all of a page's lines at once."""
-    length = candidates.shape[1] if direction_deg == 0 else candidates.shape[0]
-    limit = candidates.shape[0] if direction_deg == 0 else candidates.shape[1]
-    along = np.arange(0, length, SLANT_PROFILE_STEP_PX)
-    reach = np.arange(-SLANT_PROFILE_REACH_PX, SLANT_PROFILE_REACH_PX + 1)
-    slopes, offsets = (np.array(values, np.float64)[:, None, None] for values in zip(*fits))
-    across = np.rint(slopes * along[None, None, :] + offsets + reach[None, :, None]).astype(int)
-    inside = (across >= 0) & (across < limit)
-    np.clip(across, 0, limit - 1, out=across)
-    ink = candidates[across, along] if direction_deg == 0 else candidates[along, across]  # (line, offset, sample)
-    ink &= inside
-    counts = ink.sum(axis=2)
-    cores = counts.argmax(axis=1)
-    on_line = ink[np.arange(len(fits)), cores]  # where each line shows: a faint rule is broken, and its gaps say
-    shown = on_line.sum(axis=1)  # nothing of its thickness
-    hits = (ink & on_line[:, None, :]).sum(axis=2)
-    shares = np.where(shown[:, None] > 0, hits / np.maximum(shown, 1)[:, None], counts / ink.shape[2])
-    bands = [_band_around(int(core), share) for core, share in zip(cores, shares)]
-    middles = np.array([float(reach[low] + reach[high]) / 2 for low, high in bands])
-    return middles, [int(np.clip(high - low + 1, SLANT_BAND_MIN_PX, SLANT_BAND_MAX_PX)) for low, high in bands]
-
-
-def _band_around(core: int, share: np.ndarray) -> tuple[int, int]:
-    """The first and last offset of the run around ``core`` whose ``share`` is at least ``SLANT_PROFILE_CORE``."""
-    low, high = core, core
-    while low > 0 and share[low - 1] >= SLANT_PROFILE_CORE:
-        low -= 1
-    while high < len(share) - 1 and share[high + 1] >= SLANT_PROFILE_CORE:
-        high += 1
-    return low, high
-
-
-def _ruled_lines(segments: np.ndarray, direction_deg: float, span_px: float) -> list[tuple[float, float]]:
-    """``_slanted_lines``' lines near ``direction_deg`` (0: across, 90: down) among the Hough ``segments``, each as the
-    slope and offset of the line fitted to a group's pieces (``_fitted_line``)."""
-    along = np.radians(direction_deg)
-    groups = _collinear_groups(segments, direction_deg)
-    fits = [_fitted_line(group, direction_deg) for group in groups]
-    projections = [group[:, [0, 2]] * np.cos(along) + group[:, [1, 3]] * np.sin(along) for group in groups]
-    spanning = [float(np.ptp(projection)) >= span_px for projection in projections]
-    if sum(spanning) < 2:
-        return [fit for fit, spans in zip(fits, spanning) if spans]
-    page_angle = float(np.median([np.arctan(slope) for (slope, _), spans in zip(fits, spanning) if spans]))
-    return [(slope, offset) for (slope, offset), spans in zip(fits, spanning)
-            if spans or abs(np.degrees(np.arctan(slope) - page_angle)) <= PARALLEL_MAX_DEG]
-
-
-def _fitted_line(group: np.ndarray, direction_deg: float) -> tuple[float, float]:
-    """The line through a group of segments (x0, y0, x1, y1) that fits their end points best (least squares, each end
-    point's square weighing as its segment's length): y = slope * x + offset across (``direction_deg`` 0),
-    x = slope * y + offset down."""
-    along, across = ([0, 2], [1, 3]) if direction_deg == 0 else ([1, 3], [0, 2])
-    u, v = group[:, along].ravel(), group[:, across].ravel()
-    weights = np.repeat(np.hypot(group[:, 2] - group[:, 0], group[:, 3] - group[:, 1]), 2)
-    total = weights.sum()  # weighted means as np.average takes them, without its checks (a page has dozens of groups)
-    mean_u, mean_v = (u * weights).sum() / total, (v * weights).sum() / total
-    spread = ((u - mean_u) ** 2 * weights).sum() / total
-    slope = ((u - mean_u) * (v - mean_v) * weights).sum() / total / spread if spread > 0 else 0.0
-    return float(slope), float(mean_v - slope * mean_u)
-
-
-def _collinear_groups(segments: np.ndarray, direction_deg: float) -> list[np.ndarray]:
-    """Segments (x0, y0, x1, y1) within ``SLANT_MAX_DEG`` of ``direction_deg``, grouped by the line they lie on
-    (angles within ``COLLINEAR_MAX_DEG``, offsets within ``COLLINEAR_MAX_OFFSET_PX``)."""
-    dx, dy = segments[:, 2] - segments[:, 0], segments[:, 3] - segments[:, 1]
-    angles = np.degrees(np.arctan2(dy, dx)) % 180
-    off = np.abs((angles - direction_deg + 90) % 180 - 90)
-    kept = segments[off <= SLANT_MAX_DEG]
-    angles = angles[off <= SLANT_MAX_DEG]
-    normal = np.radians(angles + 90)
-    offsets = ((kept[:, 0] + kept[:, 2]) / 2) * np.cos(normal) + ((kept[:, 1] + kept[:, 3]) / 2) * np.sin(normal)
-    groups: list[list[int]] = []
-    for index in np.argsort(offsets):
-        for group in groups:
-            last = group[-1]
-            same_line = abs(offsets[index] - offsets[last]) <= COLLINEAR_MAX_OFFSET_PX
-            if same_line and abs(angles[index] - angles[last]) <= COLLINEAR_MAX_DEG:
-                group.append(index)
-                break
-        else:
-            groups.append([index])
-    return [kept[group] for group in groups]
-
-
-def _dilated(binary: np.ndarray, along: tuple[int, int], length_px: int) -> np.ndarray:
-    """Morphological dilation of a 0/1 image by a 1-pixel-thick run of ``length_px`` (odd) along x or y.
-
-    A running sum costs the same for any length, where ``cv2.dilate`` costs in proportion to it:
-    line finding uses runs of hundreds of pixels.
-    """
-    ink_near = cv2.boxFilter(binary, -1, _kernel(along, length_px | 1), normalize=False, borderType=cv2.BORDER_CONSTANT)
-    return cv2.threshold(ink_near, 0, 1, cv2.THRESH_BINARY)[1]  # the 8-bit sums saturate at 255: still "some ink"
-
-
-def _eroded(binary: np.ndarray, along: tuple[int, int], length_px: int) -> np.ndarray:
-    """Erosion by the same run; beyond the border counts as ink, as with ``cv2.erode``."""
-    return 1 - _dilated(1 - binary, along, length_px)
-
-
-def _closed(binary: np.ndarray, along: tuple[int, int], length_px: int) -> np.ndarray:
-    """Morphological closing by the run: gaps shorter than it along a stroke filled."""
-    return _eroded(_dilated(binary, along, length_px), along, length_px)
-
-
-def _long_runs(binary: np.ndarray, along: tuple[int, int], gap_px: int, length_px: int) -> np.ndarray:
-    """What lies on a run along x or y at least ``length_px`` long once gaps shorter than ``gap_px`` are closed:
-    a closing, then an opening, by runs. The closing's erosion and the opening's are done as one (an erosion by
-    a run of g pixels, then by one of l, is one by a run of g + l - 1 pixels, however near the border)."""
-    if along == (0, 1):  # running sums down the columns cost more than along the rows: done on the picture turned
-        return cv2.transpose(_long_runs(cv2.transpose(binary), (1, 0), gap_px, length_px))
-    gap, length = gap_px | 1, length_px | 1
-    return _dilated(_eroded(_dilated(binary, along, gap), along, gap + length - 1), along, length)
-
-
-def _kernel(along: tuple[int, int], length_px: int) -> tuple[int, int]:
-    """A 1-pixel-thick kernel size (width, height) for a run along x ``(1, 0)`` or along y ``(0, 1)``."""
-    return (length_px, 1) if along == (1, 0) else (1, length_px)
 
 
 def _is_line_remains(blob: _Blob, shape: tuple[int, int], single: bool) -> bool:
@@ -1421,7 +877,7 @@ def _central_group(blobs: list[_Blob], shape: tuple[int, int]) -> _Blob | None:
     is the remains of grid lines or of a neighbouring digit, and is left out.
     """
     height, width = shape
-    inner = [blob for blob in blobs if not _in_border_band(blob, shape, BORDER_BAND_FRACTION)]
+    inner = [blob for blob in blobs if not in_border_band(blob, shape, BORDER_BAND_FRACTION)]
     if not inner:
         return None
 
@@ -1438,12 +894,6 @@ def _central_group(blobs: list[_Blob], shape: tuple[int, int]) -> _Blob | None:
         if blob is not main and blob.area >= smallest_area:
             group = _merged(group, blob)
     return group
-
-
-def _in_border_band(blob: _Blob, shape: tuple[int, int], band_fraction: float) -> bool:
-    height, width = shape
-    band_x, band_y = band_fraction * width, band_fraction * height
-    return blob.x1 <= band_x or blob.x0 >= width - band_x or blob.y1 <= band_y or blob.y0 >= height - band_y
 
 
 def _crop(blob: _Blob, ink: np.ndarray, labels: np.ndarray, scale_xy: tuple[float, float], line: int) -> DigitCrop:
