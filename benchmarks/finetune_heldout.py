@@ -53,15 +53,20 @@ def folds_for(sources: list[str]) -> dict[str, tuple[str, ...]]:
     return {name: fold for name, fold in folds.items() if fold}
 
 
+def fold_models(folds: dict[str, tuple[str, ...]], work: Path, config: FinetuneConfig) -> dict[str, Path]:
+    """Where each fold's model goes in ``work``: named by the fold and by how it was fine-tuned."""
+    suffix = (f"-last{config.last_blocks}" if config.last_blocks else "") + (
+        f"-networks-{'-'.join(map(str, config.networks))}" if config.networks else "")
+    return {name: work / f"without-{name}{suffix}.keras" for name in folds}
+
+
 def held_out_results(sources: dict, work: Path, config: FinetuneConfig, start: Path) -> dict:
     """Every source read by the networks fine-tuned without its fold (training the missing fold models).
 
     The pictures are read, and the recipe's data made, once for all folds: each fold learns from the
     real digits of the sources it keeps, in the order ``digitrec finetune`` would read them."""
     folds = folds_for(list(sources))
-    suffix = (f"-last{config.last_blocks}" if config.last_blocks else "") + (
-        f"-networks-{'-'.join(map(str, config.networks))}" if config.networks else "")
-    models = {name: work / f"without-{name}{suffix}.keras" for name in folds}
+    models = fold_models(folds, work, config)
     missing = [name for name, model in models.items() if not model.exists()]
     if missing:
         reader = Recognizer(start)

@@ -1,6 +1,7 @@
 """The benchmark scripts run end to end with tiny settings and print their tables (no timing asserted)."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -234,3 +235,36 @@ def test_finetune_heldout_trains_only_the_networks_asked_for(monkeypatch):
     config = finetune_heldout.finetune_config(finetune_heldout.parse_arguments(["--last-blocks", "2", "--networks", "5", "3", "4"]))
     assert (config.last_blocks, config.networks) == (2, (3, 4, 5))
     assert finetune_heldout.finetune_config(finetune_heldout.parse_arguments([])).networks is None
+
+
+def test_confidence_matches_each_digit_to_its_label_and_compares_the_network_s_own_confidence(tmp_path, constant_network):
+    """A network that reads everything as a 7, 60% sure: of four single digits, the three labelled 7 are right, so the
+    digits read 60% sure by the network's own confidence were right 75% of the time."""
+    folder = tmp_path / "pictures" / "drawn"
+    folder.mkdir(parents=True)
+    rows = ["file,label,kind"]
+    for index, label in enumerate("7771"):
+        image = np.full((60, 60), 255, np.uint8)
+        cv2.putText(image, label, (12, 48), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 5, cv2.LINE_AA)
+        cv2.imwrite(str(folder / f"{index}.png"), image)
+        rows.append(f"{index}.png,{label},single")
+    (folder / "labels.csv").write_text("\n".join(rows) + "\n")
+    model = tmp_path / "sevens.keras"
+    constant_network({7: 0.6, 1: 0.4}).save(model)
+    plot = tmp_path / "reliability.png"
+    result = run_script("confidence.py", "--images", str(tmp_path / "pictures"), "--model", str(model), "--plot", str(plot), "--json")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["digits"] == 4 and figures["unmatched_items"] == 0
+    own = figures["reliability"]["network's own"]
+    in_range = [b for b in own["bins"] if b["n"]]
+    assert len(in_range) == 1 and in_range[0]["n"] == 4 and in_range[0]["low"] == 0.5
+    assert in_range[0]["accuracy"] == 0.75 and in_range[0]["confidence"] == pytest.approx(0.6, abs=1e-4)
+    assert own["ece"] == pytest.approx(0.15, abs=1e-4)
+    assert plot.is_file()
+
+
+def test_confidence_names_the_fold_models_it_lacks_and_how_to_make_them(tmp_path, realworld_dev):
+    result = run_script("confidence.py", "--images", str(realworld_dev), "--heldout", str(tmp_path), "--last-blocks", "2", "--limit", "1")
+    assert result.returncode != 0
+    assert "no fold model at" in result.stderr and "finetune_heldout.py --work" in result.stderr and "--last-blocks 2" in result.stderr

@@ -1,4 +1,4 @@
-"""Judging the reader on labelled pictures: the scores, and ``digitrec evaluate --images``."""
+"""Judging the reader on labelled pictures: the scores, how far its confidence holds, and ``digitrec evaluate --images``."""
 from __future__ import annotations
 
 import json
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from digitrec.cli import main
-from digitrec.evaluate import digit_accuracy, evaluate_images, levenshtein
+from digitrec.evaluate import digit_accuracy, digit_outcomes, evaluate_images, kept_at, levenshtein, reliability
 from digitrec.imageio import load_image
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -170,3 +170,38 @@ def test_realworld_benchmark_scores_the_same_items_three_ways(labelled_tree: Pat
     assert report["sources"]["cells"]["digitrec"]["accuracy"] == 1.0
     assert all(report["sources"][name][reader]["n"] == 3 for name in ("cells", "numbers") for reader in readers)
     assert report["sources"]["numbers"]["naive"]["accuracy"] == 0.0, "the naive pipeline reads one digit per picture"
+
+
+def test_reliability_counts_each_range_and_the_gap_between_confidence_and_share_right() -> None:
+    confidences = [0.95] * 10 + [1.0] * 4 + [0.3]
+    correct = [True] * 9 + [False] + [True] * 4 + [True]
+    result = reliability(confidences, correct, edges=(0.0, 0.5, 0.9, 0.99, 1.0))
+    assert [b["n"] for b in result["bins"]] == [1, 0, 10, 4]  # 1.0 itself falls in the last range
+    assert result["bins"][1]["accuracy"] is None
+    assert result["bins"][2]["confidence"] == pytest.approx(0.95) and result["bins"][2]["accuracy"] == pytest.approx(0.9)
+    assert result["ece"] == pytest.approx((1 * 0.7 + 10 * 0.05 + 4 * 0.0) / 15)
+
+
+def test_kept_at_says_what_a_minimum_confidence_keeps_and_drops() -> None:
+    rows = kept_at([0.4, 0.6, 0.95, 0.99], [False, True, True, False], thresholds=(0.0, 0.9, 1.0))
+    assert rows[0] == {"threshold": 0.0, "kept": 1.0, "accuracy": 0.5, "wrong_dropped": 0.0, "right_dropped": 0.0}
+    assert rows[1] == {"threshold": 0.9, "kept": 0.5, "accuracy": 0.5, "wrong_dropped": 0.5, "right_dropped": 0.5}
+    assert rows[2]["kept"] == 0.0 and rows[2]["accuracy"] is None
+
+
+def test_digit_outcomes_match_digits_to_the_label_place_by_place_or_not_at_all() -> None:
+    from digitrec.recognize import Digit, Reading
+
+    def digit(value: int, network: float, weight: float) -> Digit:
+        probabilities = np.full(10, (1 - network) / 9, np.float32)
+        probabilities[value] = network
+        return Digit(value=value, confidence=network * weight, box=(0, 0, 1, 1), probabilities=probabilities,
+                     input=np.zeros((28, 28), np.float32))
+
+    digits = [digit(1, 0.9, 0.5), digit(7, 0.8, 1.0)]
+    reading = Reading(file="x", digits=digits, lines=[digits], timings_ms={}, image=np.zeros((1, 1, 3), np.uint8))
+    outcomes = digit_outcomes("12", reading)
+    assert [right for _, _, right in outcomes] == [True, False]
+    assert outcomes[0][:2] == pytest.approx((0.45, 0.9))  # as reported, and the network's own
+    assert digit_outcomes("127", reading) is None
+    assert digit_outcomes("1", reading) is None

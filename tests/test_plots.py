@@ -36,3 +36,12 @@ def test_network_inputs_draws_captions_and_copes_with_none(tmp_path):
     inputs = np.zeros((3, 28, 28), np.float32)
     assert png_size(plots.network_inputs(inputs, ["1", "2", "3"], tmp_path / "inputs.png", title="seen"))[0] > 0
     assert png_size(plots.network_inputs(np.zeros((0, 28, 28)), [], tmp_path / "none.png", title="none"))[0] > 0
+
+
+def test_reliability_diagram_draws_each_way_of_stating_confidence_even_with_empty_ranges(tmp_path):
+    from digitrec.evaluate import reliability
+
+    confidences = np.array([0.2, 0.6, 0.97, 0.999, 1.0])
+    correct = np.array([False, True, True, True, True])
+    figures = {"reported": reliability(confidences, correct), "network's own": reliability(np.sqrt(confidences), correct)}
+    assert png_size(plots.reliability_diagram(figures, tmp_path / "reliability.png"))[0] > 0

@@ -2,6 +2,8 @@
 
 MNIST: accuracy, per-class precision/recall/F1, confusion matrix, ROC AUC (``classification_metrics``).
 Labelled picture folders: exact and digit-level accuracy of the whole reader (``evaluate_images``).
+Confidence: how often digits read with a given confidence are right (``reliability``), and what a
+``--min-confidence`` threshold keeps (``kept_at``).
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 
 NUM_CLASSES = 10
 WRONG_SHOWN = 10
+CONFIDENCE_EDGES = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999, 1.0)  # finer near 1, where most digits are read
 
 
 def classification_metrics(labels: np.ndarray, probabilities: np.ndarray) -> dict:
@@ -173,3 +176,49 @@ def levenshtein(a: str, b: str) -> int:
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
         previous = current
     return previous[-1]
+
+
+def digit_outcomes(label: str, reading: Reading) -> list[tuple[float, float, bool]] | None:
+    """For each digit of ``reading``: its confidence, the network's own (its top probability, before the
+    digitness judge weighs it) and whether it is the label's digit in the same place. None where the reading
+    has not as many digits as the label, so its digits cannot be matched to the label's one by one."""
+    if len(reading.digits) != len(label):
+        return None
+    return [(digit.confidence, float(np.max(digit.probabilities)), str(digit.value) == wanted)
+            for digit, wanted in zip(reading.digits, label)]
+
+
+def reliability(confidences: np.ndarray, correct: np.ndarray, edges: tuple[float, ...] = CONFIDENCE_EDGES) -> dict:
+    """How often the digits read with confidence in each range of ``edges`` were right.
+
+    Per range: the number of digits, their mean confidence and the share right; and the expected
+    calibration error (``ece``): the gap between mean confidence and share right, averaged over the ranges
+    weighed by their digits. 0 means a digit read with confidence p is right p of the time. The last range
+    holds 1.0 itself.
+    """
+    confidences, correct = np.asarray(confidences, np.float64), np.asarray(correct, bool)
+    ranges = np.clip(np.searchsorted(edges, confidences, side="right") - 1, 0, len(edges) - 2)
+    bins = []
+    for index, (low, high) in enumerate(zip(edges[:-1], edges[1:])):
+        inside = ranges == index
+        count = int(inside.sum())
+        bins.append({"low": low, "high": high, "n": count,
+                     "confidence": float(confidences[inside].mean()) if count else None,
+                     "accuracy": float(correct[inside].mean()) if count else None})
+    gap = sum(b["n"] * abs(b["confidence"] - b["accuracy"]) for b in bins if b["n"])
+    return {"n": int(len(confidences)), "bins": bins, "ece": gap / len(confidences) if len(confidences) else None}
+
+
+def kept_at(confidences: np.ndarray, correct: np.ndarray, thresholds: tuple[float, ...]) -> list[dict]:
+    """What dropping the digits read with less confidence than each threshold keeps (``--min-confidence``):
+    the share of digits kept, the share right among them, and the shares of the wrong and of the right
+    digits dropped."""
+    confidences, correct = np.asarray(confidences, np.float64), np.asarray(correct, bool)
+    rows = []
+    for threshold in thresholds:
+        kept = confidences >= threshold
+        rows.append({"threshold": threshold, "kept": float(kept.mean()) if len(kept) else None,
+                     "accuracy": float(correct[kept].mean()) if kept.any() else None,
+                     "wrong_dropped": float((~kept)[~correct].mean()) if (~correct).any() else None,
+                     "right_dropped": float((~kept)[correct].mean()) if correct.any() else None})
+    return rows

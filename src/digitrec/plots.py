@@ -140,3 +140,31 @@ def image_panels(images: list[np.ndarray], titles: list[str], path: Path, title:
     if title:
         figure.suptitle(title)
     return _save(figure, path)
+
+
+def reliability_diagram(reliabilities: dict[str, dict], path: Path, title: str = "How often digits read this sure were right") -> Path:
+    """Per range of confidence (``evaluate.reliability``), the share of digits right as bars and their mean
+    confidence as a black tick on each: where tick and bar top meet, confidence means what it says. One bar per
+    way of stating confidence; below, how many digits each range holds (log scale)."""
+    names = list(reliabilities)
+    bins = reliabilities[names[0]]["bins"]
+    positions = np.arange(len(bins))
+    width = 0.8 / len(names)
+    figure, (share_ax, count_ax) = plt.subplots(2, 1, figsize=(8, 6), sharex=True, gridspec_kw={"height_ratios": [3, 1.3]})
+    for index, name in enumerate(names):
+        rows = reliabilities[name]["bins"]
+        x = positions + (index - (len(names) - 1) / 2) * width
+        right = [row["accuracy"] if row["n"] else 0.0 for row in rows]
+        share_ax.bar(x, right, width, label=f"{name} (ECE {reliabilities[name]['ece']:.3f})")
+        said = [(position, row["confidence"]) for position, row in zip(x, rows) if row["n"]]
+        share_ax.hlines([c for _, c in said], [p - width / 2 for p, _ in said], [p + width / 2 for p, _ in said], colors="black",
+                        linewidth=2, label="mean confidence" if index == 0 else None)
+        count_ax.bar(x, [row["n"] for row in rows], width)
+    share_ax.set(ylim=(0, 1.05), ylabel="share of digits right", title=title)
+    share_ax.grid(axis="y", alpha=0.3)
+    share_ax.legend(loc="upper left", fontsize=8)
+    count_ax.set_yscale("log", nonpositive="clip")
+    count_ax.set(ylabel="digits", xlabel="confidence range")
+    count_ax.set_xticks(positions, [f"{row['low']:g}-{row['high']:g}" for row in bins], fontsize=8)
+    count_ax.grid(axis="y", alpha=0.3)
+    return _save(figure, path)
