@@ -401,7 +401,7 @@ def test_a_row_whose_digits_share_a_line_with_a_blot_at_the_edge_is_not_read_bla
 def _stroke_crops(segments: list[tuple[tuple[int, int], tuple[int, int]]], size: tuple[int, int] = (120, 60)):
     """A picture with each segment drawn as one pen stroke, and one crop per stroke as segmentation gives it."""
     from digitrec.imageio import DecodedImage
-    from digitrec.segment import DigitCrop
+    from digitrec.pieces import DigitCrop
 
     height, width = size
     crops = []

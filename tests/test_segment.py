@@ -283,7 +283,7 @@ def test_a_straight_grid_line_taller_than_the_digits_is_not_a_one():
 
 def test_one_threshold_reading_of_a_cell_in_thick_grid_lines_takes_the_digit_not_the_paper():
     """The cell's border ring is mostly grid line: the light square inside is paper, not a digit to read."""
-    from digitrec.segment import global_threshold_crop
+    from digitrec.cells import global_threshold_crop
     cell = page(height=64, width=64)
     cv2.rectangle(cell, (0, 0), (63, 63), INK, 16)  # grid lines 8 px thick on every side
     write(cell, "7", (22, 46), scale=1.0, thickness=3)
@@ -297,7 +297,7 @@ def test_one_threshold_reading_of_a_digit_blurred_into_a_blot_is_not_the_paper_a
     """A faint printed digit photographed out of focus is a blot that fills its box as no digit does; the
     other class, the paper around it, reaches all four sides of the cell and is no digit either (read,
     it is a confident 0)."""
-    from digitrec.segment import global_threshold_crop
+    from digitrec.cells import global_threshold_crop
     cell = np.full((30, 30), 165, np.uint8)
     cv2.ellipse(cell, (15, 15), (9, 11), 0, 0, 360, 100, -1, cv2.LINE_AA)
     crop = global_threshold_crop(cv2.cvtColor(cv2.GaussianBlur(cell, (0, 0), 1.0), cv2.COLOR_GRAY2RGB))
@@ -308,7 +308,7 @@ def test_one_threshold_reading_of_a_blot_inside_grid_lines_is_not_the_paper_fram
     """A cell cut with a margin from a blurred photo of a printed Sudoku: its digit is a blot, and the paper
     inside its grid lines stops at them, so it reaches no side but the top; it still lies all around the blot.
     (Read, that paper was a sure 0 where the photo showed an 8 or a 5.)"""
-    from digitrec.segment import global_threshold_crop
+    from digitrec.cells import global_threshold_crop
     cell = np.full((56, 56), 200, np.uint8)
     cell[:, 4:6], cell[:, 50:52], cell[50:52, :] = 60, 60, 60  # grid lines left, right and below; the neighbours' paper beyond
     cv2.rectangle(cell, (17, 10), (38, 40), 90, -1)
@@ -319,7 +319,7 @@ def test_one_threshold_reading_of_a_blot_inside_grid_lines_is_not_the_paper_fram
 def test_one_threshold_reading_keeps_a_digit_stretched_to_reach_all_four_sides_of_its_bitmap():
     """USPS stored each digit stretched to fill its 16x16 grey bitmap: there the ink reaching all four sides
     is the digit (only the paper around a blot, taken as ink for want of better, is not)."""
-    from digitrec.segment import global_threshold_crop
+    from digitrec.cells import global_threshold_crop
     bitmap = np.full((64, 64), 230, np.uint8)
     cv2.line(bitmap, (0, 4), (63, 4), 40, 9, cv2.LINE_AA)  # a 7: its bar along the top, from side to side,
     cv2.line(bitmap, (60, 4), (4, 63), 40, 9, cv2.LINE_AA)  # its stroke down to the bottom
@@ -490,11 +490,11 @@ def test_a_one_written_as_one_straight_thin_stroke_is_a_digit(thickness_px):
 
 def _one_component(mask: np.ndarray):
     """The candidate that ``mask``'s single piece of ink makes, with its label image and ink map."""
-    from digitrec import segment
+    from digitrec.pieces import blob_of
 
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     assert count == 2
-    return segment._blob_of(1, stats[1]), labels, mask.astype(np.float32)
+    return blob_of(1, stats[1]), labels, mask.astype(np.float32)
 
 
 def _takes_anything(inks: list[np.ndarray]) -> np.ndarray:

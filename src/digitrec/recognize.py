@@ -15,13 +15,16 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from digitrec.cells import stands_out
 from digitrec.classifier import Classifier, bundled_reader_path
 from digitrec.digitness import bundled_digitness_path
 from digitrec.files import atomic_write
 from digitrec.imageio import DecodedImage, ImageSource, decode_image
+from digitrec.ink import is_bilevel
 from digitrec.memory import keep_freed_memory
+from digitrec.pieces import DigitCrop
 from digitrec.preprocess import to_mnist_form
-from digitrec.segment import WORK_MAX_SIDE_PX, DigitCrop, find_digits, is_bilevel, stands_out
+from digitrec.segment import WORK_MAX_SIDE_PX, find_digits
 from digitrec.wholeness import bundled_wholeness_path
 
 TOP_K = 3

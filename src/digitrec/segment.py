@@ -21,14 +21,14 @@ picture's own pixels. On a photo, independent steps run side by side on the mach
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
 
+from digitrec.cells import SPECK_AREA_FRACTION, better_single_reading, central_group, whole_bitmap
 from digitrec.ink import ink_map, is_bilevel, label_type, resized, strong_ink_level
-from digitrec.lines import (BORDER_BAND_FRACTION, CELL_LINE_BAND_FRACTION, CELL_MIN_SIDE_PX, LINE_MIN_ASPECT,
-                            in_border_band, ink_mask, is_photo)
+from digitrec.lines import CELL_LINE_BAND_FRACTION, CELL_MIN_SIDE_PX, LINE_MIN_ASPECT, ink_mask, is_photo
+from digitrec.pieces import FLAT_ASPECT, Blob, DigitCrop, Judge, blob_ink, blob_of, crop_of, merge
 
 WORK_MAX_SIDE_PX = 1000
 MIN_DIGIT_HEIGHT_PX = 5
@@ -36,7 +36,6 @@ MIN_PIECE_AREA_PX = 12
 MIN_STRONG_SHARE = 0.2  # of the pixels of a piece at a photo's edge that reach the strong ink level: a stroke's core does
 SEPARATOR_HEIGHT_FRACTION = 0.3
 SHORT_FRACTION = 0.6
-FLAT_ASPECT = 3.0
 FLAT_LINE_ASPECT = 1.5  # a lesser "line" of pieces mostly wider than tall is a ruled line's remains
 FILL_HEIGHT_FRACTION = 0.7
 RULE_HEIGHT_FRACTION = 1.3  # an upright sliver this much taller than the digits is a grid line, not a 1
@@ -44,13 +43,6 @@ UPRIGHT_SLIVER_ASPECT = 3  # taller than wide by this much: a 1 or a piece of gr
 RULE_MAX_WANDER_PX = 2  # how far a grid line's middle may move sideways along it (a photo's slight tilt)
 RULE_MAX_WANDER_FRACTION = 0.06
 NEAR_BORDER_FRACTION = 0.05
-SPECK_AREA_FRACTION = 0.04
-SINGLE_TRUSTED_LIKENESS = 0.97  # the judge's confidence at which a cell's main reading stands unchallenged
-BLANK_MAX_CONTRAST_LEVELS = 12  # grey levels between a plain crop's two Otsu classes: the grain of a blank photo reaches 11, the faintest digit read 25
-MAX_DIGIT_FILL = 0.75  # of its box, that a digit's strokes cover, even a bold one's; the paper inside a cell's grid lines covers more
-BAR_ASPECT = 1.5  # but a bold 1 is one solid bar that fills its box: this many times taller than wide (a cell is about square)
-BORDER_REMAINS_AREA_FRACTION = 0.3
-EDGE_TO_EDGE_FRACTION = 0.95  # of a row or column, crossed by a ruled box's line
 REMAINS_MARGIN_FRACTION = 0.12
 ALONG_BORDER_SHARE = 0.5  # of a crop's border remains' pixels, at least, in the band along its border
 JOIN_X_OVERLAP_FRACTION = 0.5
@@ -78,46 +70,6 @@ SEGMENT_MIN_BAR_SHARE = 0.7  # of a picture's pieces, that are bars where it sho
 SEGMENT_GAP_PER_THICKNESS = 0.8  # segments of one digit come closer than this many bar thicknesses
 
 
-Judge = Callable[[list[np.ndarray]], np.ndarray]
-"""Scores ink crops (bright ink on black, as ``DigitCrop.ink``): how much each looks like one digit, 0..1."""
-
-
-@dataclass(frozen=True)
-class DigitCrop:
-    """One digit found in an image: where it is, and its ink for ``preprocess.to_mnist_form``."""
-
-    box: tuple[int, int, int, int]  # x, y, w, h in the original image's pixels
-    ink: np.ndarray  # float32 in [0, 1], bright ink on a dark background
-    line: int  # index of the text line it belongs to, top to bottom
-
-
-@dataclass(frozen=True)
-class _Blob:
-    """A candidate digit: some connected components, cut to the columns [x0, x1)."""
-
-    x0: int
-    y0: int
-    x1: int
-    y1: int
-    labels: frozenset[int]
-    area: int
-    flat: bool = False  # made only of pieces far wider than tall: a dash, the bars of ``=``, an underline
-    own_ink: np.ndarray | None = field(default=None, compare=False)  # which pixels of the box are its ink, where
-    # a cut along a loop gave it only part of its components; None: all of its components' pixels in the box
-
-    @property
-    def width(self) -> int:
-        return self.x1 - self.x0
-
-    @property
-    def height(self) -> int:
-        return self.y1 - self.y0
-
-    @property
-    def centre_y(self) -> float:
-        return (self.y0 + self.y1) / 2
-
-
 def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = None, bold: bool = False,
                 other_polarity: bool = False) -> list[list[DigitCrop]]:
     """The digits of an HxWx3 uint8 RGB image as text lines, each read left to right.
@@ -138,196 +90,24 @@ def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = Non
     scale_xy = (rgb.shape[1] / width, rgb.shape[0] / height)
     ink = ink_map(rgb, single, bold, other_polarity)
     if single and is_bilevel(rgb):
-        return _whole_bitmap(ink)
+        return whole_bitmap(ink)
     blobs, labels = _candidates(ink, single, digits_fill_height=False)
     digits_fill_height = not single and bool(blobs) and _typical_height(blobs) >= FILL_HEIGHT_FRACTION * ink.shape[0]
     if digits_fill_height:
         blobs, labels = _candidates(ink, single, digits_fill_height=True)
     if single:
-        digit = _central_group(blobs, labels.shape)
-        crops = [_crop(digit, ink, labels, scale_xy, 0)] if digit else []
-        chosen = _better_single_reading(crops, rgb, scale_xy, judge)
+        digit = central_group(blobs, labels.shape)
+        crops = [crop_of(digit, ink, labels, scale_xy, 0)] if digit else []
+        chosen = better_single_reading(crops, rgb, scale_xy, judge)
         return [chosen] if chosen else []
     lines = _read_lines(blobs, labels, digits_fill_height, ink, judge)
     return [
-        [_crop(blob, ink, labels, scale_xy, line_index) for blob in line]
+        [crop_of(blob, ink, labels, scale_xy, line_index) for blob in line]
         for line_index, line in enumerate(lines)
     ]
 
 
-def _better_single_reading(crops: list[DigitCrop], rgb: np.ndarray, scale_xy: tuple[float, float],
-                           judge: Judge | None) -> list[DigitCrop]:
-    """The main reading of a cell, or the one-threshold reading where the judge finds that one more digit-like.
-
-    The main reading evens out light locally and strips grid remains, which a photographed cell
-    needs; it hollows out strokes bolder than its light window, as on signs and plates. One global
-    threshold reads those whole. The main reading stands when the judge is sure of it.
-    """
-    if judge is None:
-        return crops
-    alternative = global_threshold_crop(rgb, scale_xy)
-    if alternative is None:
-        return crops
-    if not crops:
-        return [alternative] if stands_out(rgb) else []
-    main_likeness, alternative_likeness = judge([crops[0].ink, alternative.ink])
-    if main_likeness >= SINGLE_TRUSTED_LIKENESS or main_likeness >= alternative_likeness:
-        return crops
-    return [alternative]
-
-
-def stands_out(rgb: np.ndarray) -> bool:
-    """Whether anything in a crop stands out from its ground more than a blank photo's grain does.
-
-    One Otsu threshold always splits a picture in two, so on a blank one (a white cell, an empty
-    window) it finds "ink" in the grain, which the network may read as a sure digit. Inside the
-    crop's border ring (where an empty cell's grid lines run), with the light's
-    plane (a lamp to one side) and its slow changes taken out, the two classes of a blank photo differ
-    by at most 11 grey levels (sensor noise up to 8 levels, blurred or not); those of every crop in
-    the development set that only the one-threshold reading finds by 25 or more.
-    """
-    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    ring_px = _border_ring_px(grey.shape)
-    if min(grey.shape) > 4 * ring_px:
-        grey = grey[ring_px:-ring_px, ring_px:-ring_px]  # a cell's grid lines are not what stands out
-    height, width = grey.shape
-    grey -= _light_plane(grey)
-    flat = np.clip(grey - cv2.GaussianBlur(grey, (0, 0), max(height, width) / 2) + 128, 0, 255)
-    _, light = cv2.threshold(flat.astype(np.uint8), 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    if light.all() or not light.any():
-        return False
-    return abs(float(np.median(flat[light == 1])) - float(np.median(flat[light == 0]))) >= BLANK_MAX_CONTRAST_LEVELS
-
-
-def _border_ring_px(shape: tuple[int, ...]) -> int:
-    """How wide a crop's border ring is: where a cell's grid lines and the paper around a digit lie."""
-    return max(1, min(shape[:2]) // 10)
-
-
-def _light_plane(grey: np.ndarray) -> np.ndarray:
-    """The plane of brightness that fits ``grey`` best (least squares): light falling off across it.
-    On a regular grid the fit is separable: each slope from the column and row means alone."""
-    height, width = grey.shape
-    xs, ys = np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32)
-    slope_x = np.polyfit(xs, grey.mean(axis=0), 1)[0] if width > 1 else 0.0
-    slope_y = np.polyfit(ys, grey.mean(axis=1), 1)[0] if height > 1 else 0.0
-    return np.float32(slope_x) * (xs - xs.mean())[None, :] + np.float32(slope_y) * (ys - ys.mean())[:, None]
-
-
-def global_threshold_crop(rgb: np.ndarray, scale_xy: tuple[float, float] = (1.0, 1.0)) -> DigitCrop | None:
-    """One digit filling a crop, by one Otsu threshold over the whole crop (after only the slowest
-    changes of light are taken out): the ink is the class the crop's border ring mostly lacks, and
-    the digit is the ink components reaching into the crop's middle. Where those fill their box as no
-    digit does, the ring was a cell's grid lines and the "ink" the paper inside them: the other class
-    is the ink. Unless that other class lies all around the filled box: then the filled box was a digit
-    blurred into a blot, and the other class the paper between it and the grid lines (a blurred photo of
-    a printed Sudoku; its ``8`` and ``5`` were read as ``0``): no reading."""
-    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    height, width = grey.shape
-    if min(height, width) < 4:
-        return None
-    flat = grey - cv2.GaussianBlur(grey, (0, 0), max(height, width) / 2) + 128
-    _, light = cv2.threshold(np.clip(flat, 0, 255).astype(np.uint8), 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    ring = np.ones((height, width), bool)
-    ring_px = _border_ring_px((height, width))
-    ring[ring_px:-ring_px, ring_px:-ring_px] = False
-    light_ground = light[ring].mean() > 0.5
-    ink_class, other_class = ((light == 0), (light == 1)) if light_ground else ((light == 1), (light == 0))
-    digit = _central_components(ink_class)
-    if digit is not None and not _fills_its_box(digit):
-        return _strength_crop(digit, ink_class, flat, scale_xy)
-    fallback = _central_components(other_class, is_fallback=True)
-    if fallback is None or _fills_its_box(fallback) or (digit is not None and _surrounds(fallback.blob, digit.blob)):
-        return None
-    return _strength_crop(fallback, other_class, flat, scale_xy)
-
-
-@dataclass(frozen=True)
-class _Components:
-    """Some of a mask's connected components taken together: their labels, their pixels and their box."""
-
-    labels: np.ndarray
-    mask: np.ndarray
-    blob: _Blob
-
-
-def _central_components(mask: np.ndarray, is_fallback: bool = False) -> _Components | None:
-    """The digit among the ink ``mask``'s components: those reaching into the crop's middle (less specks);
-    None where there are none.
-    ``is_fallback``: ``mask`` is the class taken for ink only because the other filled its box. Then a
-    component reaching all four sides of the crop is not the digit but the paper around it, where the
-    other class was a digit blurred into a blot (a faint printed digit in a photographed Sudoku row).
-    (In the first class such a component may well be the digit: one stretched to fill its bitmap.)"""
-    height, width = mask.shape
-    if mask.all() or not mask.any():
-        return None
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
-    middle = np.zeros((height, width), bool)
-    middle[height // 4: height - height // 4, width // 4: width - width // 4] = True
-    in_middle = np.bincount(labels[middle], minlength=count)
-    in_middle[0] = 0
-    if is_fallback:
-        left, top, box_width, box_height = (stats[:, column] for column in range(4))
-        in_middle[(left == 0) & (top == 0) & (box_width == width) & (box_height == height)] = 0  # all four sides: around it
-    if in_middle.max() == 0:
-        return None
-    main_area = stats[int(in_middle.argmax()), cv2.CC_STAT_AREA]
-    kept = [label for label in range(1, count) if in_middle[label] > 0 and stats[label, cv2.CC_STAT_AREA] >= SPECK_AREA_FRACTION * main_area]
-    digit_mask = np.isin(labels, kept)
-    rows, cols = np.flatnonzero(digit_mask.any(axis=1)), np.flatnonzero(digit_mask.any(axis=0))
-    blob = _Blob(int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1, frozenset(kept), int(digit_mask.sum()))
-    return _Components(labels, digit_mask, blob)
-
-
-def _fills_its_box(components: _Components) -> bool:
-    """Whether the components cover their box as no digit's strokes do, unless that box is a tall bar (a bold ``1``)."""
-    blob = components.blob
-    return blob.area > MAX_DIGIT_FILL * blob.height * blob.width and blob.height < BAR_ASPECT * blob.width
-
-
-def _surrounds(outer: _Blob, inner: _Blob) -> bool:
-    """Whether ``outer``'s box holds ``inner``'s with room on every side."""
-    return outer.x0 < inner.x0 and outer.y0 < inner.y0 and outer.x1 > inner.x1 and outer.y1 > inner.y1
-
-
-def _strength_crop(components: _Components, mask: np.ndarray, flat: np.ndarray, scale_xy: tuple[float, float]) -> DigitCrop:
-    """The crop of ``components``, each pixel's strength between the paper's level and the ink's in ``flat``
-    (the levels of ``mask``, the class they were found in, and of the rest)."""
-    ink_level, paper_level = float(flat[mask].mean()), float(flat[~mask].mean())
-    strength = np.clip((flat - paper_level) / (ink_level - paper_level), 0.0, 1.0)
-    return _crop(components.blob, np.where(components.mask, strength, 0.0).astype(np.float32), components.labels, scale_xy, 0)
-
-
-def _whole_bitmap(ink: np.ndarray) -> list[list[DigitCrop]]:
-    """A black-and-white crop is a digit bitmap (a 16x16 or 32x32 scan, a drawing), not a photographed
-    cell: every piece of its ink is the digit, even where it touches the border, since such bitmaps
-    are drawn to fill their frame and hold no remains of grid lines."""
-    mask = _without_edge_rules(ink_mask(ink, strong_ink_level(ink), single=True, remove_lines=False))
-    count, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
-    if count <= 1:
-        return []
-    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    blob = _Blob(int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1,
-                 frozenset(range(1, count)), int(mask.sum()))
-    return [[_crop(blob, ink, labels, (1.0, 1.0), 0)]]
-
-
-def _without_edge_rules(mask: np.ndarray) -> np.ndarray:
-    """Clear the rows and columns by the border that ink crosses from edge to edge: a ruled box
-    around the cell. A digit's stroke, even in a bitmap it fills, stops short of the corners."""
-    height, width = mask.shape
-    band_rows, band_cols = max(1, int(BORDER_BAND_FRACTION * height)), max(1, int(BORDER_BAND_FRACTION * width))
-    ruled_rows = mask.mean(axis=1) >= EDGE_TO_EDGE_FRACTION
-    ruled_cols = mask.mean(axis=0) >= EDGE_TO_EDGE_FRACTION
-    ruled_rows[band_rows:height - band_rows] = False
-    ruled_cols[band_cols:width - band_cols] = False
-    cleared = mask.copy()
-    cleared[ruled_rows, :] = False
-    cleared[:, ruled_cols] = False
-    return cleared
-
-
-def _candidates(ink: np.ndarray, single: bool, digits_fill_height: bool) -> tuple[list["_Blob"], np.ndarray]:
+def _candidates(ink: np.ndarray, single: bool, digits_fill_height: bool) -> tuple[list["Blob"], np.ndarray]:
     """The ink's connected components, less specks, slivers of lines and faint pieces at a photo's edge; and the label
     image.
 
@@ -345,7 +125,7 @@ def _candidates(ink: np.ndarray, single: bool, digits_fill_height: bool) -> tupl
     faint_at_edge = _faint_at_edge(labels, count, stats, ink, strong_level) if is_photo(ink.shape, single) else np.zeros(count, bool)
     blobs = [
         blob
-        for label, blob in ((label, _blob_of(label, stats[label])) for label in range(1, count))
+        for label, blob in ((label, blob_of(label, stats[label])) for label in range(1, count))
         if blob.area >= MIN_PIECE_AREA_PX and not faint_at_edge[label]
         and not (along_border[label] and _is_line_remains(blob, mask.shape, single))
     ]
@@ -382,7 +162,7 @@ def _share_in_border_band(labels: np.ndarray, count: int) -> np.ndarray:
     return 1.0 - np.bincount(inner.ravel(), minlength=count) / np.maximum(total, 1)
 
 
-def _is_line_remains(blob: _Blob, shape: tuple[int, int], single: bool) -> bool:
+def _is_line_remains(blob: Blob, shape: tuple[int, int], single: bool) -> bool:
     """A thin sliver at the border: what is left of a grid line or frame after ``_lines``.
 
     In a picture of several digits it must also be straight: a ``6`` or ``7`` of a cheque amount
@@ -399,36 +179,19 @@ def _is_line_remains(blob: _Blob, shape: tuple[int, int], single: bool) -> bool:
     return at_border and straight and length * length >= LINE_MIN_ASPECT * blob.area
 
 
-def _blob_of(label: int, stat: np.ndarray) -> _Blob:
-    x, y, width, height, area = (int(v) for v in stat)
-    return _Blob(x, y, x + width, y + height, frozenset({label}), area, width >= FLAT_ASPECT * height)
-
-
-def _merged(a: _Blob, b: _Blob, labels: np.ndarray | None = None) -> _Blob:
-    """``a`` and ``b`` as one candidate; ``labels`` is needed where either is a part cut along a loop."""
-    merged = _Blob(min(a.x0, b.x0), min(a.y0, b.y0), max(a.x1, b.x1), max(a.y1, b.y1), a.labels | b.labels, a.area + b.area,
-                   a.flat and b.flat)
-    if a.own_ink is None and b.own_ink is None:
-        return merged
-    own_ink = np.zeros((merged.height, merged.width), bool)
-    for part in (a, b):
-        own_ink[part.y0 - merged.y0: part.y1 - merged.y0, part.x0 - merged.x0: part.x1 - merged.x0] |= _blob_ink(part, labels)
-    return replace(merged, own_ink=own_ink)
-
-
-def _x_overlap(a: _Blob, b: _Blob) -> int:
+def _x_overlap(a: Blob, b: Blob) -> int:
     return max(0, min(a.x1, b.x1) - max(a.x0, b.x0))
 
 
-def _typical_height(blobs: list[_Blob]) -> float:
+def _typical_height(blobs: list[Blob]) -> float:
     """The height most ink belongs to (an area-weighted median), so many specks cannot drag it down."""
     ordered = sorted(blobs, key=lambda blob: blob.height)
     cumulative = np.cumsum([blob.area for blob in ordered])
     return float(ordered[int(np.searchsorted(cumulative, cumulative[-1] / 2))].height)
 
 
-def _read_lines(blobs: list[_Blob], labels: np.ndarray, digits_fill_height: bool, ink: np.ndarray,
-                judge: Judge | None) -> list[list[_Blob]]:
+def _read_lines(blobs: list[Blob], labels: np.ndarray, digits_fill_height: bool, ink: np.ndarray,
+                judge: Judge | None) -> list[list[Blob]]:
     blobs = [blob for blob in blobs if blob.height >= MIN_DIGIT_HEIGHT_PX or blob.width >= MIN_DIGIT_HEIGHT_PX]
     if not blobs:
         return []
@@ -463,7 +226,7 @@ def _read_lines(blobs: list[_Blob], labels: np.ndarray, digits_fill_height: bool
     return lines
 
 
-def _rejoined_broken(line: list[_Blob], labels: np.ndarray, ink: np.ndarray, judge: Judge) -> list[_Blob]:
+def _rejoined_broken(line: list[Blob], labels: np.ndarray, ink: np.ndarray, judge: Judge) -> list[Blob]:
     """Join neighbouring pieces of one digit that broke apart side by side (a ``5`` whose bar was drawn
     apart, a ``1``'s lead-in stroke): two pieces close together, of separate ink, that together are no
     wider than tall, and that the judge finds a whole digit, more whole than the less whole of them.
@@ -471,13 +234,13 @@ def _rejoined_broken(line: list[_Blob], labels: np.ndarray, ink: np.ndarray, jud
     digit_height = _typical_height(line)
     while len(line) > 1:
         pairs = [
-            (i, _merged(a, b, labels)) for i, (a, b) in enumerate(zip(line, line[1:]))
+            (i, merge(a, b, labels)) for i, (a, b) in enumerate(zip(line, line[1:]))
             if not a.labels & b.labels and b.x0 - a.x1 <= REJOIN_GAP_FRACTION * digit_height
             and max(a.x1, b.x1) - a.x0 <= max(a.y1, b.y1) - min(a.y0, b.y0)
         ]
         if not pairs:
             return line
-        crops = [_crop(blob, ink, labels, (1.0, 1.0), 0).ink for i, merged in pairs for blob in (line[i], line[i + 1], merged)]
+        crops = [crop_of(blob, ink, labels, (1.0, 1.0), 0).ink for i, merged in pairs for blob in (line[i], line[i + 1], merged)]
         scores = judge(crops).reshape(-1, 3)
         gains = [whole - min(left, right) if whole >= REJOIN_MIN_WHOLENESS else 0.0 for left, right, whole in scores]
         best = int(np.argmax(gains))
@@ -488,7 +251,7 @@ def _rejoined_broken(line: list[_Blob], labels: np.ndarray, ink: np.ndarray, jud
     return line
 
 
-def _without_end_marks(line: list[_Blob], labels: np.ndarray, ink: np.ndarray, judge: Judge) -> list[_Blob]:
+def _without_end_marks(line: list[Blob], labels: np.ndarray, ink: np.ndarray, judge: Judge) -> list[Blob]:
     """Drop a mark at either end of a line: shorter than the line's digits and far from a whole digit
     to the judge (a tick or dash after an amount, what is left of a currency sign before it). Short
     pieces inside the line stay: they are more often a digit written small than a mark."""
@@ -498,12 +261,12 @@ def _without_end_marks(line: list[_Blob], labels: np.ndarray, ink: np.ndarray, j
     short_ends = sorted({index for index in (0, len(line) - 1) if line[index].height < MARK_HEIGHT_FRACTION * digit_height})
     if not short_ends:
         return line  # nothing to ask the judge
-    scores = judge([_crop(line[index], ink, labels, (1.0, 1.0), 0).ink for index in short_ends])
+    scores = judge([crop_of(line[index], ink, labels, (1.0, 1.0), 0).ink for index in short_ends])
     marks = {index for index, score in zip(short_ends, scores) if score < MARK_MAX_WHOLENESS}
     return [blob for index, blob in enumerate(line) if index not in marks]
 
 
-def _is_cut_off(blob: _Blob, digit_height: float, image_height: int, digits_fill_height: bool) -> bool:
+def _is_cut_off(blob: Blob, digit_height: float, image_height: int, digits_fill_height: bool) -> bool:
     """Part of a neighbouring line or of a grid that the picture cut off: a short piece at the top or bottom
     border, or a thin upright sliver reaching it. Where digits fill the picture's height (a cheque amount),
     only a short piece touching the border is."""
@@ -515,7 +278,7 @@ def _is_cut_off(blob: _Blob, digit_height: float, image_height: int, digits_fill
     return near_border and (short or blob.width * LINE_MIN_ASPECT <= blob.height)
 
 
-def _is_grid_rule(blob: _Blob, digit_height: float, labels: np.ndarray) -> bool:
+def _is_grid_rule(blob: Blob, digit_height: float, labels: np.ndarray) -> bool:
     """A piece of a grid line between cells, broken off where it crossed another: upright, thin, straight,
     as a pen's ``1`` (slanted, bending) is not, and far taller than the digits or reaching the picture's
     top or bottom edge (the cell's side, cut where the strip was cut)."""
@@ -524,26 +287,26 @@ def _is_grid_rule(blob: _Blob, digit_height: float, labels: np.ndarray) -> bool:
     at_edge = blob.y0 == 0 or blob.y1 == labels.shape[0]
     if blob.height < RULE_HEIGHT_FRACTION * digit_height and not at_edge:
         return False
-    ink = _blob_ink(blob, labels)
+    ink = blob_ink(blob, labels)
     rows = ink.any(axis=1)
     centres = (ink * np.arange(blob.width)).sum(axis=1)[rows] / ink.sum(axis=1)[rows]
     low, high = np.percentile(centres, [5, 95])
     return high - low <= max(RULE_MAX_WANDER_PX, RULE_MAX_WANDER_FRACTION * blob.height)
 
 
-def _is_flat_line(line: list[_Blob]) -> bool:
+def _is_flat_line(line: list[Blob]) -> bool:
     """A "line" of pieces mostly far wider than tall: the remains of a ruled or grid line, not digits."""
     return float(np.median([blob.width / blob.height for blob in line])) > FLAT_LINE_ASPECT
 
 
-def _is_cut_off_line(line: list[_Blob], image_height: int) -> bool:
+def _is_cut_off_line(line: list[Blob], image_height: int) -> bool:
     """A line most of whose ink is in pieces touching the top or bottom border: a neighbouring line
     that the picture cut through. Dropped where a whole line stands beside it."""
     touching = sum(blob.area for blob in line if blob.y0 == 0 or blob.y1 == image_height)
     return touching > 0.5 * sum(blob.area for blob in line)
 
 
-def _bar_thickness(blob: _Blob) -> float | None:
+def _bar_thickness(blob: Blob) -> float | None:
     """A straight bar's thickness (a segment of a seven-segment digit), or None where ``blob`` is no bar:
     ``SEGMENT_BAR_ASPECT`` times longer than thick and filling most of its box."""
     short, long = sorted((blob.width, blob.height))
@@ -552,7 +315,7 @@ def _bar_thickness(blob: _Blob) -> float | None:
     return blob.area / long
 
 
-def _looks_segmented(blobs: list[_Blob]) -> bool:
+def _looks_segmented(blobs: list[Blob]) -> bool:
     """Whether the pieces are the separate segments of seven-segment digits (an LCD, a meter): most of them
     bars, both upright and lying, several of each."""
     bars = [blob for blob in blobs if _bar_thickness(blob) is not None]
@@ -561,14 +324,14 @@ def _looks_segmented(blobs: list[_Blob]) -> bool:
     return len(bars) >= SEGMENT_MIN_BAR_SHARE * len(blobs) and min(upright, lying) >= SEGMENT_MIN_BARS_EACH_WAY
 
 
-def _joined_segments(blobs: list[_Blob]) -> list[_Blob]:
+def _joined_segments(blobs: list[Blob]) -> list[Blob]:
     """Segments joined into digits: pieces whose boxes come within ``SEGMENT_GAP_PER_THICKNESS`` of a bar's
     thickness of each other (the gaps inside a digit are narrower than a segment, those between digits wider)."""
     reach = SEGMENT_GAP_PER_THICKNESS * float(np.median([t for t in map(_bar_thickness, blobs) if t is not None]))
     return _joined_while(blobs, lambda a, b: max(a.x0 - b.x1, b.x0 - a.x1, a.y0 - b.y1, b.y0 - a.y1) <= reach)
 
 
-def _joined_while(blobs: list[_Blob], belong_together: Callable[[_Blob, _Blob], bool]) -> list[_Blob]:
+def _joined_while(blobs: list[Blob], belong_together: Callable[[Blob, Blob], bool]) -> list[Blob]:
     """``blobs`` with pairs joined while any two belong together: the first such pair in their order, then
     the list is looked at again."""
     blobs = list(blobs)
@@ -578,7 +341,7 @@ def _joined_while(blobs: list[_Blob], belong_together: Callable[[_Blob, _Blob], 
         for i, a in enumerate(blobs):
             for j in range(i + 1, len(blobs)):
                 if belong_together(a, blobs[j]):
-                    blobs[i] = _merged(a, blobs[j])
+                    blobs[i] = merge(a, blobs[j])
                     del blobs[j]
                     joined = True
                     break
@@ -587,7 +350,7 @@ def _joined_while(blobs: list[_Blob], belong_together: Callable[[_Blob, _Blob], 
     return blobs
 
 
-def _join_pieces(blobs: list[_Blob], typical_height: float) -> list[_Blob]:
+def _join_pieces(blobs: list[Blob], typical_height: float) -> list[Blob]:
     """Join the pieces of one digit that broke apart: stacked in the same columns, together no taller than a digit.
 
     A piece of ruled line left under or over the digits is joined to none of them, or it would join
@@ -596,7 +359,7 @@ def _join_pieces(blobs: list[_Blob], typical_height: float) -> list[_Blob]:
     blobs = sorted(blobs, key=lambda blob: blob.x0)
     rule_pieces = {blob for blob in blobs if _is_rule_piece(blob, blobs)}
 
-    def stacked(a: _Blob, b: _Blob) -> bool:
+    def stacked(a: Blob, b: Blob) -> bool:
         if a in rule_pieces or b in rule_pieces:
             return False
         union_height = max(a.y1, b.y1) - min(a.y0, b.y0)
@@ -606,7 +369,7 @@ def _join_pieces(blobs: list[_Blob], typical_height: float) -> list[_Blob]:
     return _joined_while(blobs, stacked)
 
 
-def _is_rule_piece(blob: _Blob, blobs: list[_Blob]) -> bool:
+def _is_rule_piece(blob: Blob, blobs: list[Blob]) -> bool:
     """A piece of a ruled or grid line too short to be found as a line (a cell's width of it, under or
     over the digits): flat, and running under or over two others side by side, for most of each one's
     width. A ``2``'s base or a ``5``'s bar belongs to one digit (and the pieces of it that broke off)."""
@@ -622,9 +385,9 @@ def _is_rule_piece(blob: _Blob, blobs: list[_Blob]) -> bool:
     )
 
 
-def _group_lines(blobs: list[_Blob]) -> list[list[_Blob]]:
+def _group_lines(blobs: list[Blob]) -> list[list[Blob]]:
     """Cluster candidates into text lines, top to bottom: a candidate joins the line its vertical centre falls in."""
-    lines: list[list[_Blob]] = []
+    lines: list[list[Blob]] = []
     for blob in sorted(blobs, key=lambda blob: -blob.area):
         for line in lines:
             top = float(np.median([member.y0 for member in line]))
@@ -637,12 +400,12 @@ def _group_lines(blobs: list[_Blob]) -> list[list[_Blob]]:
     return sorted(_rejoined_lines(lines), key=lambda line: float(np.median([blob.centre_y for blob in line])))
 
 
-def _rejoined_lines(lines: list[list[_Blob]]) -> list[list[_Blob]]:
+def _rejoined_lines(lines: list[list[Blob]]) -> list[list[Blob]]:
     """Put back into a line the digits that wandered out of it: a lesser line whose candidates stand beside,
     never above or below, a greater line's and lie within its height. A handwritten digit set lower
     than its neighbours is still in their line; a second line of text stands under the first."""
     lines = sorted(lines, key=lambda line: -sum(blob.area for blob in line))
-    merged: list[list[_Blob]] = []
+    merged: list[list[Blob]] = []
     for line in lines:
         for greater in merged:
             top, bottom = min(blob.y0 for blob in greater), max(blob.y1 for blob in greater)
@@ -656,7 +419,7 @@ def _rejoined_lines(lines: list[list[_Blob]]) -> list[list[_Blob]]:
     return merged
 
 
-def _without_separators(line: list[_Blob], labels: np.ndarray, digits_fill_height: bool) -> list[_Blob]:
+def _without_separators(line: list[Blob], labels: np.ndarray, digits_fill_height: bool) -> list[Blob]:
     """Drop what is not a digit: specks, separators and the remains of things cut off at the border.
 
     Separators are flat (``-``, the bars of ``=``, underlines, a slanted dash), unless as tall as a digit
@@ -671,7 +434,7 @@ def _without_separators(line: list[_Blob], labels: np.ndarray, digits_fill_heigh
     tall = [blob for blob in line if blob.height >= SHORT_FRACTION * digit_height] or line
     middle = float(np.median([blob.centre_y for blob in tall]))
 
-    def is_digit(blob: _Blob) -> bool:
+    def is_digit(blob: Blob) -> bool:
         short = blob.height < SHORT_FRACTION * digit_height
         return (
             blob.height >= SEPARATOR_HEIGHT_FRACTION * digit_height
@@ -685,16 +448,9 @@ def _without_separators(line: list[_Blob], labels: np.ndarray, digits_fill_heigh
     return [blob for blob in line if is_digit(blob)]
 
 
-def _encloses_hole(blob: _Blob, labels: np.ndarray) -> bool:
+def _encloses_hole(blob: Blob, labels: np.ndarray) -> bool:
     """Whether the candidate's ink closes around some paper (a loop of ``0``, ``6``, ``8``, ``9``), as no dash does."""
-    return bool(_holes(_blob_ink(blob, labels), min_area=0))
-
-
-def _blob_ink(blob: _Blob, labels: np.ndarray) -> np.ndarray:
-    """Which pixels of the candidate's box are its own ink (its components, not a neighbour's reaching in)."""
-    if blob.own_ink is not None:
-        return blob.own_ink
-    return np.isin(labels[blob.y0: blob.y1, blob.x0: blob.x1], list(blob.labels))
+    return bool(_holes(blob_ink(blob, labels), min_area=0))
 
 
 def _holes(ink: np.ndarray, min_area: float) -> list[list[int]]:
@@ -714,7 +470,7 @@ def _enclosed_paper(ink: np.ndarray) -> tuple[np.ndarray, dict[int, list[int]]]:
     return labels[1:-1, 1:-1], boxes
 
 
-def _split_touching(line: list[_Blob], labels: np.ndarray, ink: np.ndarray, judge: Judge | None) -> list[_Blob]:
+def _split_touching(line: list[Blob], labels: np.ndarray, ink: np.ndarray, judge: Judge | None) -> list[Blob]:
     """Split candidates wider than one digit into digits, at the columns with least ink between them.
 
     First each candidate is cut between loops that stand side by side (``_cut_between_holes``).
@@ -741,7 +497,7 @@ def _split_touching(line: list[_Blob], labels: np.ndarray, ink: np.ndarray, judg
     return pieces
 
 
-def _cut_between_holes(blob: _Blob, labels: np.ndarray, ink: np.ndarray, judge: Judge | None) -> list[_Blob]:
+def _cut_between_holes(blob: Blob, labels: np.ndarray, ink: np.ndarray, judge: Judge | None) -> list[Blob]:
     """Cut a candidate between loops that stand side by side: no digit has two holes beside each other
     (an ``8``'s are one above the other), so ``000`` written in one stroke, or an ``8`` run into a ``0``,
     holds one digit per loop.
@@ -751,7 +507,7 @@ def _cut_between_holes(blob: _Blob, labels: np.ndarray, ink: np.ndarray, judge: 
     each pixel to the loop it is nearest. With a judge, the curved cut stands where its least whole piece
     is more whole than the straight cut's.
     """
-    own_ink = _blob_ink(blob, labels)
+    own_ink = blob_ink(blob, labels)
     columns = _hole_columns(own_ink, HOLE_MIN_AREA_FRACTION * blob.height ** 2)
     if len(columns) < 2:
         return [blob]
@@ -762,7 +518,7 @@ def _cut_between_holes(blob: _Blob, labels: np.ndarray, ink: np.ndarray, judge: 
         return straight
     nearest = _nearest_loop(own_ink, columns)
     curved = [_part_of(blob, own_ink & (nearest == loop)) for loop in range(len(columns)) if (own_ink & (nearest == loop)).any()]
-    scores = judge([_crop(piece, ink, labels, (1.0, 1.0), 0).ink for piece in straight + curved])
+    scores = judge([crop_of(piece, ink, labels, (1.0, 1.0), 0).ink for piece in straight + curved])
     return curved if scores[len(straight):].min() > scores[:len(straight)].min() else straight
 
 
@@ -782,12 +538,12 @@ def _nearest_loop(ink: np.ndarray, columns: list[list[int]]) -> np.ndarray:
     return np.argmin(np.stack(distances), axis=0)
 
 
-def _part_of(blob: _Blob, own_ink: np.ndarray) -> _Blob:
+def _part_of(blob: Blob, own_ink: np.ndarray) -> Blob:
     """The part of ``blob`` whose ink is ``own_ink`` (a mask over its box), cut to that ink's box."""
     rows, cols = np.flatnonzero(own_ink.any(axis=1)), np.flatnonzero(own_ink.any(axis=0))
     top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
-    return _Blob(blob.x0 + left, blob.y0 + top, blob.x0 + right, blob.y0 + bottom, blob.labels, int(own_ink.sum()),
-                 own_ink=own_ink[top:bottom, left:right])
+    return Blob(blob.x0 + left, blob.y0 + top, blob.x0 + right, blob.y0 + bottom, blob.labels, int(own_ink.sum()),
+                own_ink=own_ink[top:bottom, left:right])
 
 
 def _hole_columns(ink: np.ndarray, min_area: float) -> list[list[int]]:
@@ -808,25 +564,25 @@ def _hole_columns(ink: np.ndarray, min_area: float) -> list[list[int]]:
     return columns
 
 
-def _columns_of(blob: _Blob, ink: np.ndarray, left: int, right: int) -> _Blob:
+def _columns_of(blob: Blob, ink: np.ndarray, left: int, right: int) -> Blob:
     """The part of ``blob`` in its columns [left, right), cut to the rows its ink there spans."""
     rows = np.flatnonzero(ink[:, left:right].any(axis=1))
     own_ink = ink[rows[0]: rows[-1] + 1, left:right] if blob.own_ink is not None else None
-    return _Blob(blob.x0 + left, blob.y0 + int(rows[0]), blob.x0 + right, blob.y0 + int(rows[-1]) + 1,
-                 blob.labels, int(ink[:, left:right].sum()), own_ink=own_ink)
+    return Blob(blob.x0 + left, blob.y0 + int(rows[0]), blob.x0 + right, blob.y0 + int(rows[-1]) + 1,
+                blob.labels, int(ink[:, left:right].sum()), own_ink=own_ink)
 
 
-def _judged_split(blob: _Blob, expected: int, labels: np.ndarray, ink: np.ndarray, judge: Judge) -> list[_Blob]:
+def _judged_split(blob: Blob, expected: int, labels: np.ndarray, ink: np.ndarray, judge: Judge) -> list[Blob]:
     """The best of the ways of cutting ``blob`` tried: whole, then each count of parts up to one more than
     the width's guess ``expected``, two ways (``_split``). A way whose least whole piece the judge finds
     more whole wins; the expected count gets a bonus; a way leaving a piece much wider than tall, or
     cutting through the middle of a loop, loses."""
-    loops = _holes(_blob_ink(blob, labels), HOLE_MIN_AREA_FRACTION * blob.height ** 2)
+    loops = _holes(blob_ink(blob, labels), HOLE_MIN_AREA_FRACTION * blob.height ** 2)
     tries = [(1, [blob])]
     for count in range(2, min(MAX_SPLIT_PARTS, expected + 1) + 1):
         tries += [(count, _split(blob, count, labels)), (count, _split(blob, count, labels, evenly=True))]
     counts, splits = [count for count, _ in tries], [split for _, split in tries]
-    crops = [_crop(piece, ink, labels, (1.0, 1.0), 0).ink for split in splits for piece in split]
+    crops = [crop_of(piece, ink, labels, (1.0, 1.0), 0).ink for split in splits for piece in split]
     scores = judge(crops)
     best_score, best_split, start = -1.0, splits[0], 0
     for count, split in zip(counts, splits):
@@ -841,7 +597,7 @@ def _judged_split(blob: _Blob, expected: int, labels: np.ndarray, ink: np.ndarra
     return best_split
 
 
-def _cuts_through_a_loop(blob: _Blob, split: list[_Blob], loops: list[list[int]]) -> bool:
+def _cuts_through_a_loop(blob: Blob, split: list[Blob], loops: list[list[int]]) -> bool:
     """Whether a cut between the pieces of ``split`` runs through the middle of one of ``blob``'s loops
     (its enclosed paper, [left, right, top, bottom] in the blob's box). A loop is one digit's, so no cut
     between digits runs through it; only through its outer parts, where neighbouring zeros overlap."""
@@ -853,11 +609,11 @@ def _cuts_through_a_loop(blob: _Blob, split: list[_Blob], loops: list[list[int]]
     return False
 
 
-def _split(blob: _Blob, parts: int, labels: np.ndarray, evenly: bool = False) -> list[_Blob]:
+def _split(blob: Blob, parts: int, labels: np.ndarray, evenly: bool = False) -> list[Blob]:
     """``blob`` cut into ``parts``: near equal widths, at the columns with least ink (a gap between two
     digits), or, ``evenly``, at equal widths (round digits run together, ``00``, touch where their
     columns hold the most ink)."""
-    ink = _blob_ink(blob, labels)
+    ink = blob_ink(blob, labels)
     column_ink = ink.sum(axis=0).astype(np.float32)
     step = blob.width / parts
     search = 0 if evenly else max(1, int(step * SPLIT_SEARCH_FRACTION))
@@ -870,35 +626,3 @@ def _split(blob: _Blob, parts: int, labels: np.ndarray, evenly: bool = False) ->
     return [_columns_of(blob, ink, left, right) for left, right in zip(cuts, cuts[1:]) if ink[:, left:right].any()]
 
 
-def _central_group(blobs: list[_Blob], shape: tuple[int, int]) -> _Blob | None:
-    """The one digit of a crop: its largest, most central component plus the pieces that belong with it.
-
-    What lies entirely in a band along the crop's border, or touches the border and is small,
-    is the remains of grid lines or of a neighbouring digit, and is left out.
-    """
-    height, width = shape
-    inner = [blob for blob in blobs if not in_border_band(blob, shape, BORDER_BAND_FRACTION)]
-    if not inner:
-        return None
-
-    def weight(blob: _Blob) -> float:
-        off_x = abs((blob.x0 + blob.x1) / 2 - width / 2) / width
-        off_y = abs(blob.centre_y - height / 2) / height
-        return blob.area * (1.0 - min(0.9, off_x + off_y))
-
-    main = max(inner, key=weight)
-    group = main
-    for blob in inner:
-        touches_border = blob.x0 == 0 or blob.y0 == 0 or blob.x1 == width or blob.y1 == height
-        smallest_area = (BORDER_REMAINS_AREA_FRACTION if touches_border else SPECK_AREA_FRACTION) * main.area
-        if blob is not main and blob.area >= smallest_area:
-            group = _merged(group, blob)
-    return group
-
-
-def _crop(blob: _Blob, ink: np.ndarray, labels: np.ndarray, scale_xy: tuple[float, float], line: int) -> DigitCrop:
-    region = (slice(blob.y0, blob.y1), slice(blob.x0, blob.x1))
-    crop = np.where(_blob_ink(blob, labels), ink[region], 0.0).astype(np.float32)
-    scale_x, scale_y = scale_xy
-    box = (round(blob.x0 / scale_x), round(blob.y0 / scale_y), round(blob.width / scale_x), round(blob.height / scale_y))
-    return DigitCrop(box=box, ink=crop, line=line)
