@@ -28,14 +28,13 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
-from tqdm import tqdm  # noqa: E402
 
 from digitrec.classifier import bundled_reader_path  # noqa: E402
 from digitrec.data import LabelledItem, load_labelled_folders  # noqa: E402
-from digitrec.evaluate import digit_outcomes, kept_at, read_item, reliability  # noqa: E402
+from digitrec.evaluate import digit_outcomes, kept_at, read_item, read_items, reliability  # noqa: E402
 from digitrec.finetune import FinetuneConfig  # noqa: E402
 from digitrec.plots import reliability_diagram  # noqa: E402
-from digitrec.recognize import Recognizer  # noqa: E402
+from digitrec.recognize import Reading, Recognizer  # noqa: E402
 from finetune_heldout import DEFAULT_IMAGES, fold_models, folds_for  # noqa: E402
 from machine import describe_machine  # noqa: E402
 from tables import aligned_rows  # noqa: E402
@@ -75,28 +74,40 @@ def readers_by_source(args: argparse.Namespace, sources: list[str]) -> dict[str,
     return {source: models[name] for name, fold in folds.items() for source in fold}
 
 
+def readings_of(sources: dict[str, list[LabelledItem]], models: dict[str, Path]) -> tuple[dict[Path, Reading], list[str]]:
+    """Every picture's reading by its source's model (``read_items``: a progress bar for each model, and a picture
+    it cannot read reported while the run goes on), and the errors of the pictures it could not read."""
+    readings: dict[Path, Reading] = {}
+
+    def reader(recognizer: Recognizer):
+        def read(item: LabelledItem) -> str:
+            readings[item.file] = read_item(recognizer, item)
+            return readings[item.file].text
+        return read
+
+    unread = []
+    for model in dict.fromkeys(models.values()):
+        group = {source: items for source, items in sources.items() if models[source] == model}
+        results = read_items(group, reader(Recognizer(model)), description=f"reading with {model.name}")
+        unread += [result.error for source_results in results.values() for result in source_results if result.error]
+    return readings, unread
+
+
 def outcomes(sources: dict[str, list[LabelledItem]], models: dict[str, Path]) -> dict:
-    """Every matched digit's (reported confidence, network's own, right?), each string's least sure digit and
-    whether it was read exactly, and how many digits could not be matched or pictures not read."""
-    digits, strings, unmatched_items, unmatched, unread = [], [], 0, 0, []
-    recognizers: dict[Path, Recognizer] = {}
-    with tqdm(total=sum(map(len, sources.values())), desc="reading", unit="image", file=sys.stderr) as bar:
-        for source, items in sources.items():
-            recognizer = recognizers.setdefault(models[source], Recognizer(models[source]))
-            for item in items:
-                bar.update()
-                try:
-                    reading = read_item(recognizer, item)
-                except Exception as error:  # a picture it cannot read is reported, the run goes on
-                    unread.append(f"{item.file}: {error}")
-                    continue
-                matched = digit_outcomes(item.label, reading)
-                digits.extend(matched or [])
-                unmatched_items += matched is None
-                unmatched += 0 if matched is not None else len(reading.digits)
-                if len(item.label) > 1:
-                    least = min((digit.confidence for digit in reading.digits), default=0.0)
-                    strings.append((least, "".join(reading.text.split()) == item.label, matched is not None))
+    """Every matched digit's (reported confidence, network's own, right?), each string's least sure digit, whether it
+    was read exactly and whether its digits could be matched, and how many digits could not be matched or pictures
+    not read."""
+    readings, unread = readings_of(sources, models)
+    digits, strings, unmatched_items, unmatched = [], [], 0, 0
+    for item in (item for items in sources.values() for item in items if item.file in readings):
+        reading = readings[item.file]
+        matched = digit_outcomes(item.label, reading)
+        digits.extend(matched or [])
+        unmatched_items += matched is None
+        unmatched += 0 if matched is not None else len(reading.digits)
+        if len(item.label) > 1:
+            least = min((digit.confidence for digit in reading.digits), default=0.0)
+            strings.append((least, "".join(reading.text.split()) == item.label, matched is not None))
     return {"digits": np.array(digits, np.float64).reshape(-1, 3), "strings": np.array(strings, np.float64).reshape(-1, 3),
             "unmatched_items": unmatched_items, "unmatched": unmatched, "unread": unread}
 
@@ -144,8 +155,8 @@ def print_tables(result: dict) -> None:
     rows = [[f"{row['threshold']:g}", percent(row["kept"]), percent(row["accuracy"]), f"{wrong} ({miscounted})"]
             for row, (wrong, miscounted) in zip(result["strings"]["kept"], result["strings"]["wrong_kept_miscounted"])]
     print("\n".join(aligned_rows(["threshold", "strings kept", "exact among kept", "wrong kept (digits miscounted)"], rows)))
-    for line in result["unread"]:
-        print(f"not read: {line}")
+    for error in result["unread"]:
+        print(f"not read: {error}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,8 +15,8 @@ import cv2
 import numpy as np
 
 from digitrec.ink import strong_ink_level
-from digitrec.lines import BORDER_BAND_FRACTION, in_border_band, ink_mask
-from digitrec.pieces import Blob, DigitCrop, Judge, crop_of, merge
+from digitrec.lines import BORDER_BAND_FRACTION, ink_mask
+from digitrec.pieces import Blob, DigitCrop, Judge, crop_of, in_border_band, merge
 
 SPECK_AREA_FRACTION = 0.04
 SINGLE_TRUSTED_LIKENESS = 0.97  # the judge's confidence at which a cell's main reading stands unchallenged

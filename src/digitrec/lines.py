@@ -9,13 +9,13 @@ length; slanted lines with a Hough search on a reduced mask.
 from __future__ import annotations
 
 from functools import partial
-from typing import NamedTuple, Protocol
 
 import cv2
 import numpy as np
 
 from digitrec.ink import label_type, resized, strong_and_connected
 from digitrec.parallel import side_by_side
+from digitrec.pieces import Blob, in_border_band
 
 LINE_MIN_LENGTH_FRACTION = 0.6
 LINE_MIN_LENGTH_PX = 24
@@ -54,33 +54,6 @@ def is_photo(shape: tuple[int, ...], single: bool) -> bool:
     """A picture of a page or a scene (shorter side at least ``PHOTO_MIN_SIDE_PX`` at the working size), not a strip
     or crop cut around digits."""
     return not single and min(shape[:2]) >= PHOTO_MIN_SIDE_PX
-
-
-class Edges(Protocol):
-    """Anything with a box's edges in pixels: columns [x0, x1), rows [y0, y1) (a run here, a candidate digit in
-    ``segment``)."""
-
-    x0: int
-    y0: int
-    x1: int
-    y1: int
-
-
-class Box(NamedTuple):
-    """A run's box, by the edges ``Edges`` names."""
-
-    x0: int
-    y0: int
-    x1: int
-    y1: int
-
-
-def in_border_band(box: Edges, shape: tuple[int, int], band_fraction: float) -> bool:
-    """Whether ``box`` lies entirely in the band along one side of a picture of ``shape``, ``band_fraction`` of
-    its width (height) wide."""
-    height, width = shape
-    band_x, band_y = band_fraction * width, band_fraction * height
-    return box.x1 <= band_x or box.x0 >= width - band_x or box.y1 <= band_y or box.y0 >= height - band_y
 
 
 def ink_mask(ink: np.ndarray, strong_level: float, single: bool, digits_fill_height: bool = False,
@@ -200,7 +173,7 @@ def _straight_lines(binary: np.ndarray, along: tuple[int, int], length_px: int, 
     bridged = False
     for label in range(1, count):
         x, y, run_width, run_height, area = stats[label]
-        run = Box(int(x), int(y), int(x + run_width), int(y + run_height))
+        run = Blob(int(x), int(y), int(x + run_width), int(y + run_height), frozenset(), int(area))
         length = max(run_width, run_height)
         if single:
             side = height if run_height > run_width else width

@@ -85,3 +85,11 @@ def crop_of(blob: Blob, ink: np.ndarray, labels: np.ndarray, scale_xy: tuple[flo
     scale_x, scale_y = scale_xy
     box = (round(blob.x0 / scale_x), round(blob.y0 / scale_y), round(blob.width / scale_x), round(blob.height / scale_y))
     return DigitCrop(box=box, ink=crop, line=line)
+
+
+def in_border_band(blob: Blob, shape: tuple[int, int], band_fraction: float) -> bool:
+    """Whether ``blob`` lies entirely in the band along one side of a picture of ``shape``, ``band_fraction`` of
+    its width (height) wide."""
+    height, width = shape
+    band_x, band_y = band_fraction * width, band_fraction * height
+    return blob.x1 <= band_x or blob.x0 >= width - band_x or blob.y1 <= band_y or blob.y0 >= height - band_y
