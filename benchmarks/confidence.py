@@ -8,7 +8,7 @@ how many of them were right, and the expected calibration error (ECE: the gap be
 averaged over the digits); then, for a few ``--min-confidence`` thresholds, how many digits each
 keeps, how many of those are right, and how many of the wrong ones it drops; then the same for whole
 strings, by their least sure digit. The reference, in the same run: the network's own confidence
-(its top probability) before the digitness judge weighs it, which is what the reader reports.
+(its top probability), before the digitness judge weighs it into the confidence the reader reports.
 
 The bundled reader has learnt from the development set's pictures, so reading that set with it
 is no fair test. ``--heldout WORK`` reads each source with the fold model that never saw it, as
@@ -40,6 +40,7 @@ from machine import describe_machine  # noqa: E402
 from tables import aligned_rows  # noqa: E402
 
 THRESHOLDS = (0.5, 0.8, 0.9, 0.95, 0.99)
+SOURCE_THRESHOLD = 0.9  # each source's row: the digits read at least this sure
 WAYS = {"reported": 0, "network's own": 1}  # which confidence of ``digit_outcomes``' triples
 
 
@@ -98,18 +99,20 @@ def outcomes(sources: dict[str, list[LabelledItem]], models: dict[str, Path]) ->
     was read exactly and whether its digits could be matched, and how many digits could not be matched or pictures
     not read."""
     readings, unread = readings_of(sources, models)
-    digits, strings, unmatched_items, unmatched = [], [], 0, 0
-    for item in (item for items in sources.values() for item in items if item.file in readings):
+    digits, digit_sources, strings, unmatched_items, unmatched = [], [], [], 0, 0
+    for source, item in ((source, item) for source, items in sources.items() for item in items if item.file in readings):
         reading = readings[item.file]
         matched = digit_outcomes(item.label, reading)
         digits.extend(matched or [])
+        digit_sources.extend([source] * len(matched or []))
         unmatched_items += matched is None
         unmatched += 0 if matched is not None else len(reading.digits)
         if len(item.label) > 1:
             least = min((digit.confidence for digit in reading.digits), default=0.0)
             strings.append((least, "".join(reading.text.split()) == item.label, matched is not None))
-    return {"digits": np.array(digits, np.float64).reshape(-1, 3), "strings": np.array(strings, np.float64).reshape(-1, 3),
-            "unmatched_items": unmatched_items, "unmatched": unmatched, "unread": unread}
+    return {"digits": np.array(digits, np.float64).reshape(-1, 3), "sources": np.array(digit_sources, str),
+            "strings": np.array(strings, np.float64).reshape(-1, 3), "unmatched_items": unmatched_items,
+            "unmatched": unmatched, "unread": unread}
 
 
 def figures(found: dict) -> dict:
@@ -122,7 +125,16 @@ def figures(found: dict) -> dict:
         "min_confidence": {way: kept_at(digits[:, column], right, THRESHOLDS) for way, column in WAYS.items()},
         "strings": {"n": len(strings), "kept": kept_at(strings[:, 0], strings[:, 1].astype(bool), THRESHOLDS),
                     "wrong_kept_miscounted": wrong_kept_miscounted(strings)},
+        "sources": {source: source_figures(digits[found["sources"] == source]) for source in dict.fromkeys(found["sources"])},
     }
+
+
+def source_figures(digits: np.ndarray) -> dict:
+    """One source's digits: how many, the share right, the ECE, and what ``SOURCE_THRESHOLD`` keeps of them."""
+    right = digits[:, 2].astype(bool)
+    kept = kept_at(digits[:, 0], right, (SOURCE_THRESHOLD,))[0]
+    return {"n": len(digits), "accuracy": float(right.mean()), "ece": reliability(digits[:, 0], right)["ece"],
+            "kept": kept["kept"], "kept_accuracy": kept["accuracy"], "wrong_dropped": kept["wrong_dropped"]}
 
 
 def wrong_kept_miscounted(strings: np.ndarray) -> list[list[int]]:
@@ -155,6 +167,10 @@ def print_tables(result: dict) -> None:
     rows = [[f"{row['threshold']:g}", percent(row["kept"]), percent(row["accuracy"]), f"{wrong} ({miscounted})"]
             for row, (wrong, miscounted) in zip(result["strings"]["kept"], result["strings"]["wrong_kept_miscounted"])]
     print("\n".join(aligned_rows(["threshold", "strings kept", "exact among kept", "wrong kept (digits miscounted)"], rows)))
+    print(f"\nPer source, reported confidence (--min-confidence {SOURCE_THRESHOLD:g}):")
+    rows = [[source, str(row["n"]), percent(row["accuracy"]), f"{row['ece']:.3f}", percent(row["kept"]), percent(row["kept_accuracy"]),
+             percent(row["wrong_dropped"])] for source, row in result["sources"].items()]
+    print("\n".join(aligned_rows(["source", "digits", "right", "ECE", "kept", "right among kept", "wrong dropped"], rows)))
     for error in result["unread"]:
         print(f"not read: {error}")
 

@@ -261,6 +261,7 @@ def test_confidence_matches_each_digit_to_its_label_and_compares_the_network_s_o
     assert len(in_range) == 1 and in_range[0]["n"] == 4 and in_range[0]["low"] == 0.5
     assert in_range[0]["accuracy"] == 0.75 and in_range[0]["confidence"] == pytest.approx(0.6, abs=1e-4)
     assert own["ece"] == pytest.approx(0.15, abs=1e-4)
+    assert figures["sources"]["drawn"]["n"] == 4 and figures["sources"]["drawn"]["accuracy"] == 0.75
     assert plot.is_file()
 
 
