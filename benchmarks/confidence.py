@@ -29,13 +29,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from digitrec.classifier import bundled_reader_path  # noqa: E402
 from digitrec.data import LabelledItem, load_labelled_folders  # noqa: E402
 from digitrec.evaluate import digit_outcomes, kept_at, read_item, read_items, reliability  # noqa: E402
-from digitrec.finetune import FinetuneConfig  # noqa: E402
 from digitrec.plots import reliability_diagram  # noqa: E402
 from digitrec.recognize import Reading, Recognizer  # noqa: E402
-from finetune_heldout import DEFAULT_IMAGES, fold_models, folds_for  # noqa: E402
+from finetune_heldout import add_reader_arguments, models_for, models_line  # noqa: E402
 from machine import describe_machine  # noqa: E402
 from tables import aligned_rows  # noqa: E402
 
@@ -46,12 +44,7 @@ WAYS = {"reported": 0, "network's own": 1}  # which confidence of ``digit_outcom
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--images", type=Path, default=DEFAULT_IMAGES, help="labelled folders (default: the development set)")
-    parser.add_argument("--model", type=Path, default=None, help="the reader (default: the bundled one)")
-    parser.add_argument("--heldout", type=Path, metavar="WORK",
-                        help="read each source with the fold model in WORK that never saw it (benchmarks/finetune_heldout.py --work)")
-    parser.add_argument("--last-blocks", type=int, default=0, metavar="N", help="as given to finetune_heldout.py")
-    parser.add_argument("--networks", type=int, nargs="+", metavar="I", help="as given to finetune_heldout.py")
+    add_reader_arguments(parser)
     parser.add_argument("--plot", type=Path, default=Path("runs/confidence/reliability.png"), help="where the figure goes")
     parser.add_argument("--limit", type=int, default=None, metavar="N", help="the first N items of each folder")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
@@ -59,20 +52,6 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     if args.heldout and args.model:
         parser.error("give --model or --heldout, not both")
     return args
-
-
-def readers_by_source(args: argparse.Namespace, sources: list[str]) -> dict[str, Path]:
-    """The model each source is read with: the fold model that never saw it, or one model for all."""
-    if not args.heldout:
-        return {source: args.model or bundled_reader_path() for source in sources}
-    folds = folds_for(sources)
-    models = fold_models(folds, args.heldout, FinetuneConfig(last_blocks=args.last_blocks, networks=args.networks))
-    missing = [str(path) for path in models.values() if not path.exists()]
-    if missing:
-        options = f"--work {args.heldout}" + (f" --last-blocks {args.last_blocks}" if args.last_blocks else "") + (
-            f" --networks {' '.join(map(str, args.networks))}" if args.networks else "")
-        raise SystemExit(f"no fold model at {', '.join(missing)}; make them with: python benchmarks/finetune_heldout.py {options}")
-    return {source: models[name] for name, fold in folds.items() for source in fold}
 
 
 def readings_of(sources: dict[str, list[LabelledItem]], models: dict[str, Path]) -> tuple[dict[Path, Reading], list[str]]:
@@ -181,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no labelled pictures at {args.images}; give --images DIR", file=sys.stderr)
         return 2
     sources = load_labelled_folders(args.images, limit=args.limit)
-    models = readers_by_source(args, list(sources))
+    models = models_for(args, list(sources))
     result = figures(outcomes(sources, models))
     if not result["digits"]:
         print("no digit could be matched to its label: nothing to measure", file=sys.stderr)
@@ -192,8 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
         return 0
     print(f"machine: {describe_machine()}")
-    print("models: " + ("held out, " + ", ".join(sorted({p.name for p in models.values()})) if args.heldout
-                        else str(next(iter(models.values()), "none"))))
+    print(models_line(models, args.heldout))
     print_tables(result)
     print(f"\nfigure: {args.plot}")
     return 0

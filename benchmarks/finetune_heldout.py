@@ -60,6 +60,46 @@ def fold_models(folds: dict[str, tuple[str, ...]], work: Path, config: FinetuneC
     return {name: work / f"without-{name}{suffix}.keras" for name in folds}
 
 
+def readers_by_source(sources: list[str], model: Path | None, heldout: Path | None, config: FinetuneConfig) -> dict[str, Path]:
+    """The model each source is read with: with ``heldout`` (a --work folder of this script), the fold model that never
+    saw it; else ``model`` (default the bundled reader) for all. A missing fold model is a ``SystemExit`` naming it
+    and the command that makes it."""
+    if not heldout:
+        return {source: model or bundled_reader_path() for source in sources}
+    folds = folds_for(sources)
+    models = fold_models(folds, heldout, config)
+    missing = [str(path) for path in models.values() if not path.exists()]
+    if missing:
+        options = f"--work {heldout}" + (f" --last-blocks {config.last_blocks}" if config.last_blocks else "") + (
+            f" --networks {' '.join(map(str, config.networks))}" if config.networks else "")
+        raise SystemExit(f"no fold model at {', '.join(missing)}; make them with: python benchmarks/finetune_heldout.py {options}")
+    return {source: models[name] for name, fold in folds.items() for source in fold}
+
+
+def add_reader_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of a script that reads the labelled pictures with one model or held out: ``--images``,
+    ``--model``, ``--heldout WORK`` and, as given to this script, ``--last-blocks`` and ``--networks``
+    (``models_for`` reads them)."""
+    parser.add_argument("--images", type=Path, default=DEFAULT_IMAGES, help="labelled folders (default: the development set)")
+    parser.add_argument("--model", type=Path, default=None, help="the reader (default: the bundled one)")
+    parser.add_argument("--heldout", type=Path, metavar="WORK",
+                        help="read each source with the fold model in WORK that never saw it (benchmarks/finetune_heldout.py --work)")
+    parser.add_argument("--last-blocks", type=int, default=0, metavar="N", help="as given to finetune_heldout.py")
+    parser.add_argument("--networks", type=int, nargs="+", metavar="I", help="as given to finetune_heldout.py")
+
+
+def models_for(args: argparse.Namespace, sources: list[str]) -> dict[str, Path]:
+    """``readers_by_source`` for the options ``add_reader_arguments`` added."""
+    return readers_by_source(sources, args.model, args.heldout, FinetuneConfig(last_blocks=args.last_blocks, networks=args.networks))
+
+
+def models_line(models: dict[str, Path], heldout: Path | None) -> str:
+    """The line that says which models read the pictures."""
+    if heldout:
+        return "models: held out, " + ", ".join(sorted({path.name for path in models.values()}))
+    return f"models: {next(iter(models.values()), 'none')}"
+
+
 def held_out_results(sources: dict, work: Path, config: FinetuneConfig, start: Path) -> dict:
     """Every source read by the networks fine-tuned without its fold (training the missing fold models).
 

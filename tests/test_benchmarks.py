@@ -269,3 +269,47 @@ def test_confidence_names_the_fold_models_it_lacks_and_how_to_make_them(tmp_path
     result = run_script("confidence.py", "--images", str(realworld_dev), "--heldout", str(tmp_path), "--last-blocks", "2", "--limit", "1")
     assert result.returncode != 0
     assert "no fold model at" in result.stderr and "finetune_heldout.py --work" in result.stderr and "--last-blocks 2" in result.stderr
+
+
+def _drawn_singles(folder: Path, labels: str) -> None:
+    folder.mkdir(parents=True)
+    rows = ["file,label,kind"]
+    for index, label in enumerate(labels):
+        image = np.full((60, 60), 255, np.uint8)
+        cv2.putText(image, label, (12, 48), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 5, cv2.LINE_AA)
+        cv2.imwrite(str(folder / f"{index}.png"), image)
+        rows.append(f"{index}.png,{label},single")
+    (folder / "labels.csv").write_text("\n".join(rows) + "\n")
+
+
+def test_robustness_reads_every_picture_as_stored_and_under_each_change_asked_for(tmp_path, constant_network):
+    """A network that reads everything as a 7: of four single digits, the three labelled 7 are right as stored and
+    under any change that leaves a digit to read; every other picture (--step 2) is read."""
+    _drawn_singles(tmp_path / "pictures" / "drawn", "7717777")
+    model = tmp_path / "sevens.keras"
+    constant_network({7: 0.9, 1: 0.1}).save(model)
+    result = run_script("robustness.py", "--images", str(tmp_path / "pictures"), "--model", str(model),
+                        "--changes", "half-pixel-shift", "inverted", "--step", "2", "--json")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    drawn = figures["sources"]["drawn"]
+    assert drawn["n"] == 4 and drawn["accuracy"] == 0.75
+    assert set(drawn["changes"]) == {"half-pixel-shift", "inverted"}
+    for change in drawn["changes"].values():
+        assert change == {"accuracy": 0.75, "changed": 0.0}
+    assert figures["overall"]["n"] == 4 and figures["unread"] == []
+
+
+def test_robustness_prints_a_row_per_change_and_names_a_picture_it_cannot_read(tmp_path, constant_network):
+    folder = tmp_path / "pictures" / "drawn"
+    _drawn_singles(folder, "77")
+    (folder / "1.png").write_bytes(b"not a picture")
+    model = tmp_path / "sevens.keras"
+    constant_network({7: 0.9, 1: 0.1}).save(model)
+    result = run_script("robustness.py", "--images", str(tmp_path / "pictures"), "--model", str(model), "--changes", "jpeg-40", "shaded")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("as stored") and "50.0%" in line for line in lines)
+    assert any(line.startswith("jpeg-40") and "+0.0 (0%)" in line for line in lines)
+    assert any(line.startswith("shaded") for line in lines)
+    assert any(line.startswith("not read:") and "1.png" in line for line in lines)
