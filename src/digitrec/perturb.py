@@ -46,7 +46,7 @@ def scaled(factor: float) -> Change:
 
 def rotated(degrees: float) -> Change:
     """Turned ``degrees`` anticlockwise about its centre, on a canvas grown to hold all of it (the ends of a long strip
-    are not cut off), the corners filled with the paper's colour (the median of the picture's border)."""
+    are not cut off), the corners filled with the ground's colour (``_ground``)."""
     def change(rgb: np.ndarray) -> np.ndarray:
         height, width = rgb.shape[:2]
         turn = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
@@ -54,16 +54,16 @@ def rotated(degrees: float) -> Change:
         new_width, new_height = int(np.ceil(width * cos + height * sin)), int(np.ceil(height * cos + width * sin))
         turn[0, 2] += (new_width - width) / 2
         turn[1, 2] += (new_height - height) / 2
-        paper = tuple(float(level) for level in _border_median(rgb))
+        ground = tuple(float(level) for level in _ground(rgb))
         return cv2.warpAffine(rgb, turn, (new_width, new_height), flags=cv2.INTER_LINEAR,
-                              borderMode=cv2.BORDER_CONSTANT, borderValue=paper)
+                              borderMode=cv2.BORDER_CONSTANT, borderValue=ground)
     return change
 
 
-def _border_median(rgb: np.ndarray) -> np.ndarray:
-    """Each channel's median along the picture's four edges: its paper, in most pictures of digits."""
-    border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])
-    return np.median(border, axis=0)
+def _ground(rgb: np.ndarray) -> np.ndarray:
+    """Each channel's median over the picture: most of a picture of digits is its ground (its edges may not be: a row
+    of grid cells is cut along its rules)."""
+    return np.median(rgb.reshape(-1, rgb.shape[2]), axis=0)
 
 
 def shaded(rgb: np.ndarray) -> np.ndarray:
