@@ -80,13 +80,13 @@ def figures(by_change: dict[str, dict[str, list[ItemResult]]]) -> dict:
     """Per source and overall: the accuracy as stored, and under each change its accuracy and the share of readings
     whose text it changed."""
     stored = by_change[AS_STORED]
-    result: dict = {"sources": {}, "overall": {}}
-    for source in stored:
-        result["sources"][source] = _source_figures(stored[source], {name: by_change[name][source] for name in by_change if name != AS_STORED})
-    everything = [result for results in stored.values() for result in results]
-    result["overall"] = _source_figures(everything, {name: [r for results in by_change[name].values() for r in results]
-                                                      for name in by_change if name != AS_STORED})
-    return result
+    changed = {name: results for name, results in by_change.items() if name != AS_STORED}
+    pooled = lambda results: [one for source_results in results.values() for one in source_results]  # noqa: E731
+    return {
+        "sources": {source: _source_figures(stored[source], {name: results[source] for name, results in changed.items()})
+                    for source in stored},
+        "overall": _source_figures(pooled(stored), {name: pooled(results) for name, results in changed.items()}),
+    }
 
 
 def _source_figures(stored: list[ItemResult], changed: dict[str, list[ItemResult]]) -> dict:
