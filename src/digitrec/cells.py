@@ -4,7 +4,7 @@ A cell holds one digit and often the remains of its grid lines or of the neighbo
 borders. ``central_group`` keeps the largest, most central piece and what belongs with it. A digit
 bolder than the ink map's light window comes out hollow, so one Otsu threshold over the whole crop
 (``global_threshold_crop``) reads it again, and the judge keeps the reading it finds more digit-like
-(``better_single_reading``). A black-and-white bitmap is all digit (``whole_bitmap``), and a crop in
+(``better_single_reading``). A made bitmap, black and white or grey, is all digit (``whole_bitmap``), and a crop in
 which nothing stands out from the grain (``stands_out``) is blank.
 """
 from __future__ import annotations
@@ -171,7 +171,7 @@ def _strength_crop(components: _Components, mask: np.ndarray, flat: np.ndarray, 
 
 
 def whole_bitmap(ink: np.ndarray) -> list[list[DigitCrop]]:
-    """A black-and-white crop is a digit bitmap (a 16x16 or 32x32 scan, a drawing), not a photographed
+    """A made crop (``ink.is_bitmap``: a 16x16 or 32x32 scan, a drawing) is a digit bitmap, not a photographed
     cell: every piece of its ink is the digit, even where it touches the border, since such bitmaps
     are drawn to fill their frame and hold no remains of grid lines."""
     mask = _without_edge_rules(ink_mask(ink, strong_ink_level(ink), single=True, remove_lines=False))

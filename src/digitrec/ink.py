@@ -20,6 +20,10 @@ MEDIAN_SAMPLE_PX = 40_000
 BILEVEL_MIN_CONTRAST = 64  # grey levels between the darkest and lightest pixel
 BILEVEL_MARGIN_FRACTION = 0.1
 BILEVEL_MIN_SHARE = 0.97  # of pixels within the margin of either extreme
+FLAT_GROUND_LEVELS = 1  # grey levels from the lightest (or darkest) that a made picture's ground keeps to
+FLAT_GROUND_MIN_SHARE = 0.2  # of pixels, on a flat ground: a made picture's paper (16x16 bitmaps 24-86%); a photo's grain leaves 0-8% of a crop there
+SOFT_EDGE_REACH_PX = 2
+SOFT_BITMAP_MIN_SHARE = 0.9  # of pixels, near an extreme or on a stroke's soft edge: grey bitmaps mostly 0.9-1, photographed crops at most 0.88
 BACKGROUND_GRID_PX = 48
 BACKGROUND_KERNEL_FRACTION = 0.16
 SINGLE_BACKGROUND_KERNEL_FRACTION = 1 / 3
@@ -60,11 +64,11 @@ def _darkness_map(rgb: np.ndarray, kernel_fraction: float) -> np.ndarray:
         pixels = cv2.sepFilter2D(rgb, cv2.CV_32F, gauss, gauss)  # a 3x3 Gaussian blur's numbers, with no float copy first
     else:
         pixels = rgb.astype(np.float32)
-    bilevel = is_bilevel(rgb)
-    darkness = _paper_level(pixels) if bilevel else _light_on_paper(pixels, kernel_fraction)  # the ground, for now
+    made = is_bitmap(rgb)
+    darkness = _paper_level(pixels) if made else _light_on_paper(pixels, kernel_fraction)  # the ground, for now
     paper = np.empty_like(darkness)
     in_bands(darkness.shape, partial(_darkness_below_ground, pixels, darkness, paper))
-    grain = np.zeros(3, np.float32) if bilevel else NOISE_DEVIATIONS * ROBUST_SIGMA_PER_MAD * _channel_medians(darkness)
+    grain = np.zeros(3, np.float32) if made else NOISE_DEVIATIONS * ROBUST_SIGMA_PER_MAD * _channel_medians(darkness)
     strength = np.empty(darkness.shape[:2], np.float32)
     in_bands(darkness.shape, partial(_ink_strength, darkness, paper, grain, strength))
     return strength
@@ -156,21 +160,73 @@ def _without_slow_light(grey: np.ndarray) -> np.ndarray:
     return np.clip(grey - slow_light + 128, 0, 255).astype(np.uint8)
 
 
+def is_bitmap(rgb: np.ndarray) -> bool:
+    """Whether the picture was made, not photographed: black and white only (``is_bilevel``), or grey where a
+    bitmap was scaled, shifted or drawn with smooth edges (``_is_soft_bitmap``). It has no light to even out and
+    no remains of grid lines: every piece of its ink is the digit, even one along its border. (Its polarity is
+    still decided as a photo's, unless it is black and white: a bold digit filling a smooth made sign has strokes
+    as wide as the ground between them.)"""
+    sample = _brightness_sample(rgb)
+    darkest, lightest = int(sample.min()), int(sample.max())
+    if lightest - darkest < BILEVEL_MIN_CONTRAST:
+        return False
+    return _is_bilevel(sample, darkest, lightest) or _is_soft_bitmap(rgb, sample, darkest, lightest)
+
+
 def is_bilevel(rgb: np.ndarray) -> bool:
     """Whether the picture is black and white only (a bitmap scan, a drawing): it has no light to even out.
 
     Evening out light by a local closing would hollow out strokes as wide as the closing, which in a
     small bitmap that one bold digit fills is most of them.
     """
-    step = max(1, int(np.sqrt(rgb.shape[0] * rgb.shape[1] / MEDIAN_SAMPLE_PX)))
-    sample = rgb[::step, ::step]  # a regular sample answers as well as every pixel
-    grey = np.maximum(np.maximum(sample[..., 0], sample[..., 1]), sample[..., 2])  # far faster than max(axis=2) on a strided view
-    darkest, lightest = float(grey.min()), float(grey.max())
-    if lightest - darkest < BILEVEL_MIN_CONTRAST:
+    sample = _brightness_sample(rgb)
+    darkest, lightest = int(sample.min()), int(sample.max())
+    return lightest - darkest >= BILEVEL_MIN_CONTRAST and _is_bilevel(sample, darkest, lightest)
+
+
+def _is_bilevel(sample: np.ndarray, darkest: int, lightest: int) -> bool:
+    """``is_bilevel`` of a picture's ``_brightness_sample``, whose extremes are ``darkest`` and ``lightest``."""
+    dark, light = _near_extremes(sample, darkest, lightest)
+    return _share(dark | light) >= BILEVEL_MIN_SHARE
+
+
+def _is_soft_bitmap(rgb: np.ndarray, sample: np.ndarray, darkest: int, lightest: int) -> bool:
+    """Whether the picture is a grey bitmap: its ground lies exactly at one extreme for ``FLAT_GROUND_MIN_SHARE`` of
+    its pixels (no grain: a photo's paper is never that flat), and nearly every pixel lies near an extreme or within
+    ``SOFT_EDGE_REACH_PX`` of both (a stroke's soft edge: a bitmap scaled, moved by a fraction of a pixel, or drawn
+    smoothed, as USPS stores its digits). The flat ground, rare in photos, is tested first, on the brightness
+    ``sample``; the edges, where pixels must be neighbours, on the whole picture."""
+    ground_share = max(_share(sample >= lightest - FLAT_GROUND_LEVELS), _share(sample <= darkest + FLAT_GROUND_LEVELS))
+    if ground_share < FLAT_GROUND_MIN_SHARE:
         return False
+    grey = _brightness(rgb)
+    dark, light = _near_extremes(grey, int(grey.min()), int(grey.max()))
+    kernel = np.ones((2 * SOFT_EDGE_REACH_PX + 1,) * 2, np.uint8)
+    on_edge = cv2.dilate(dark.view(np.uint8), kernel) & cv2.dilate(light.view(np.uint8), kernel)
+    return _share(dark | light | on_edge.view(bool)) >= SOFT_BITMAP_MIN_SHARE
+
+
+def _share(mask: np.ndarray) -> float:
+    """The share of ``mask`` that is set (``count_nonzero`` is several times faster than a boolean ``mean``)."""
+    return np.count_nonzero(mask) / mask.size
+
+
+def _brightness_sample(rgb: np.ndarray) -> np.ndarray:
+    """Each pixel's brightest channel, on a regular sample of at most about ``MEDIAN_SAMPLE_PX`` pixels (which
+    answers as well as every pixel)."""
+    step = max(1, int(np.sqrt(rgb.shape[0] * rgb.shape[1] / MEDIAN_SAMPLE_PX)))
+    return _brightness(rgb[::step, ::step])
+
+
+def _brightness(rgb: np.ndarray) -> np.ndarray:
+    """Each pixel's brightest channel (far faster than ``max(axis=2)`` on a strided view)."""
+    return np.maximum(np.maximum(rgb[..., 0], rgb[..., 1]), rgb[..., 2])
+
+
+def _near_extremes(grey: np.ndarray, darkest: int, lightest: int) -> tuple[np.ndarray, np.ndarray]:
+    """Which pixels lie within ``BILEVEL_MARGIN_FRACTION`` of the range of the darkest level, and which of the lightest."""
     margin = BILEVEL_MARGIN_FRACTION * (lightest - darkest)
-    near_either = (grey <= darkest + margin) | (grey >= lightest - margin)
-    return float(near_either.mean()) >= BILEVEL_MIN_SHARE
+    return grey <= darkest + margin, grey >= lightest - margin
 
 
 def _paper_level(pixels: np.ndarray) -> np.ndarray:

@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from digitrec.cells import SPECK_AREA_FRACTION, better_single_reading, central_group, whole_bitmap
-from digitrec.ink import ink_map, is_bilevel, label_type, resized, strong_ink_level
+from digitrec.ink import ink_map, is_bitmap, label_type, resized, strong_ink_level
 from digitrec.lines import CELL_LINE_BAND_FRACTION, CELL_MIN_SIDE_PX, LINE_MIN_ASPECT, ink_mask, is_photo
 from digitrec.pieces import FLAT_ASPECT, Blob, DigitCrop, Judge, blob_ink, blob_of, crop_of, merge
 
@@ -89,7 +89,7 @@ def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = Non
         rgb = resized(rgb, WORK_MAX_SIDE_PX / max(height, width))
     scale_xy = (rgb.shape[1] / width, rgb.shape[0] / height)
     ink = ink_map(rgb, single, bold, other_polarity)
-    if single and is_bilevel(rgb):
+    if single and is_bitmap(rgb):
         return whole_bitmap(ink)
     blobs, labels = _candidates(ink, single, digits_fill_height=False)
     digits_fill_height = not single and bool(blobs) and _typical_height(blobs) >= FILL_HEIGHT_FRACTION * ink.shape[0]
