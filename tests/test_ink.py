@@ -1,4 +1,4 @@
-"""The ink map's judgement of what kind of picture it reads: a made bitmap or a photograph."""
+"""Made pictures and photographs: how the ink map tells them apart, and that a made bitmap is read whole."""
 from __future__ import annotations
 
 import cv2
@@ -6,6 +6,7 @@ import numpy as np
 
 from digitrec.ink import is_bilevel, is_bitmap
 from digitrec.perturb import half_pixel_shift, jpeg
+from digitrec.segment import find_digits
 
 
 def stretched_seven(side_px: int = 16) -> np.ndarray:
@@ -36,3 +37,13 @@ def test_the_same_digit_with_a_photos_grain_or_light_is_not_a_bitmap():
     light = np.linspace(-25, 0, 48, dtype=np.float32)[None, :, None]
     for photographed in (seven + grain, seven * 0.8 + light + 30):
         assert not is_bitmap(np.clip(photographed, 0, 255).astype(np.uint8))
+
+
+def test_a_grey_bitmap_that_a_digit_fills_is_kept_whole():
+    """A bitmap scaled to 16x16 (USPS) or moved by half a pixel is grey along its strokes, but its ground is
+    flat to the grey level: a made picture, not a photographed cell, so a 7's bar along its top edge is
+    the digit's, not a grid line's remains."""
+    for side_px in (16, 28):
+        [[crop]] = find_digits(stretched_seven(side_px), single=True)
+        x, y, width, height = crop.box
+        assert y == 0 and width >= side_px - 1 and height == side_px

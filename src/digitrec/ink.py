@@ -166,11 +166,8 @@ def is_bitmap(rgb: np.ndarray) -> bool:
     no remains of grid lines: every piece of its ink is the digit, even one along its border. (Its polarity is
     still decided as a photo's, unless it is black and white: a bold digit filling a smooth made sign has strokes
     as wide as the ground between them.)"""
-    sample = _brightness_sample(rgb)
-    darkest, lightest = int(sample.min()), int(sample.max())
-    if lightest - darkest < BILEVEL_MIN_CONTRAST:
-        return False
-    return _is_bilevel(sample, darkest, lightest) or _is_soft_bitmap(rgb, sample, darkest, lightest)
+    sampled = _contrasted_sample(rgb)
+    return sampled is not None and (_is_bilevel(*sampled) or _is_soft_bitmap(rgb, *sampled))
 
 
 def is_bilevel(rgb: np.ndarray) -> bool:
@@ -179,9 +176,16 @@ def is_bilevel(rgb: np.ndarray) -> bool:
     Evening out light by a local closing would hollow out strokes as wide as the closing, which in a
     small bitmap that one bold digit fills is most of them.
     """
+    sampled = _contrasted_sample(rgb)
+    return sampled is not None and _is_bilevel(*sampled)
+
+
+def _contrasted_sample(rgb: np.ndarray) -> tuple[np.ndarray, int, int] | None:
+    """The picture's ``_brightness_sample`` and its darkest and lightest levels; None where those differ by less than
+    ``BILEVEL_MIN_CONTRAST`` (nothing that plain is a bitmap of a digit)."""
     sample = _brightness_sample(rgb)
     darkest, lightest = int(sample.min()), int(sample.max())
-    return lightest - darkest >= BILEVEL_MIN_CONTRAST and _is_bilevel(sample, darkest, lightest)
+    return (sample, darkest, lightest) if lightest - darkest >= BILEVEL_MIN_CONTRAST else None
 
 
 def _is_bilevel(sample: np.ndarray, darkest: int, lightest: int) -> bool:
