@@ -2,7 +2,7 @@
 
 Every labelled picture is read as stored (the reference, in the same run) and again under each change of
 ``digitrec.perturb``: moved half a pixel, saved as JPEG, taken at another resolution, tilted 4 degrees,
-shaded, written in blue ink on cream paper, a bitmap's edges softened to grey, light on dark. Per source
+shaded, written in blue ink on cream paper, a bitmap's edges softened to grey, cut more loosely, light on dark. Per source
 it prints the accuracy as stored and under each change, and how many readings a change turned into
 another text at all (right or wrong): a reader that reads the digits, not the pixels of how this set
 happened to be stored, changes few. The project is judged on pictures it never sees, stored otherwise.

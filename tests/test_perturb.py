@@ -7,8 +7,8 @@ import pytest
 
 from digitrec.ink import is_bilevel
 from digitrec.perturb import (
-    BLUE_INK_RGB, CHANGES, CREAM_PAPER_RGB, SHADED_DARKEST, blue_ink, half_pixel_shift, inverted, jpeg, rotated, scaled,
-    shaded, soft_edges,
+    BLUE_INK_RGB, CHANGES, CREAM_PAPER_RGB, LOOSE_MARGIN_FRACTION, SHADED_DARKEST, blue_ink, half_pixel_shift, inverted,
+    jpeg, loose_crop, rotated, scaled, shaded, soft_edges,
 )
 
 
@@ -76,6 +76,17 @@ def test_blue_ink_puts_black_on_the_ink_colour_and_white_on_the_paper_colour():
 def test_soft_edges_turn_a_black_and_white_bitmap_grey():
     bitmap = np.where(drawn_digit(16, 16) < 128, 0, 255).astype(np.uint8)
     assert is_bilevel(bitmap) and not is_bilevel(soft_edges(bitmap))
+
+
+def test_loose_crop_adds_paper_all_round_and_keeps_the_picture():
+    strip = drawn_digit(40, 120)
+    loose = loose_crop(strip)
+    margin = round(LOOSE_MARGIN_FRACTION * 40)
+    assert loose.shape == (40 + 2 * margin, 120 + 2 * margin, 3)
+    assert np.array_equal(loose[margin:-margin, margin:-margin], strip)
+    ring = np.concatenate([loose[:margin].reshape(-1, 3), loose[-margin:].reshape(-1, 3),
+                           loose[:, :margin].reshape(-1, 3), loose[:, -margin:].reshape(-1, 3)])
+    assert np.all(ring == 255)  # the ground: the paper, not the ink
 
 
 def test_inverted_turns_dark_on_light_into_light_on_dark():

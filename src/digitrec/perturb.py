@@ -1,5 +1,5 @@
 """Benign changes a user's picture of the same digits could show: another resolution, a tilt, JPEG, light falling
-across it, coloured ink, a bitmap saved as greyscale.
+across it, coloured ink, a bitmap saved as greyscale, a looser crop.
 
 A reader that sees the digits should read them the same way under each. ``benchmarks/robustness.py`` reads a
 labelled set as stored and under each change, to find where the reader is tuned to how the set was stored
@@ -18,6 +18,7 @@ SHADED_DARKEST = 0.5  # the shaded picture's left edge gets this share of the li
 CREAM_PAPER_RGB = (235, 225, 200)
 BLUE_INK_RGB = (40, 60, 160)
 SOFT_EDGE_SIGMA_PX = 0.6
+LOOSE_MARGIN_FRACTION = 0.15  # of the picture's shorter side: the paper a looser crop leaves all round
 
 
 def half_pixel_shift(rgb: np.ndarray) -> np.ndarray:
@@ -86,6 +87,15 @@ def soft_edges(rgb: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(rgb, (0, 0), SOFT_EDGE_SIGMA_PX)
 
 
+def loose_crop(rgb: np.ndarray) -> np.ndarray:
+    """The picture cut more loosely, as a hand crop leaves it: ``LOOSE_MARGIN_FRACTION`` of its shorter side of paper
+    added all round, in the ground's colour (``_ground``). A row of grid cells then no longer reaches the edges with its
+    cell sides."""
+    margin = max(1, round(LOOSE_MARGIN_FRACTION * min(rgb.shape[:2])))
+    ground = tuple(float(level) for level in _ground(rgb))
+    return cv2.copyMakeBorder(rgb, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=ground)
+
+
 def inverted(rgb: np.ndarray) -> np.ndarray:
     """Light digits on a dark ground where they were dark on light (a screen, a chalkboard)."""
     return 255 - rgb
@@ -101,5 +111,6 @@ CHANGES: dict[str, Change] = {
     "shaded": shaded,
     "blue-ink": blue_ink,
     "soft-edges": soft_edges,
+    "loose-crop": loose_crop,
     "inverted": inverted,
 }
