@@ -465,3 +465,41 @@ def test_a_short_digit_is_kept_where_it_is_sure_inside_the_line_or_in_a_short_li
         assert [digit for _, digit in _without_unsure_end_marks([(0, digit) for digit in digits])] == digits
     two_lines = [(0, digit) for digit in tall] + [(1, _digit_at((10, 110, 30, 60), 0.99)), (1, _digit_at((50, 140, 25, 20), 0.2))]
     assert _without_unsure_end_marks(two_lines) == two_lines  # the second line has too few digits to judge by
+
+
+def _crop_at(box: tuple[int, int, int, int], line: int = 0):
+    from digitrec.pieces import DigitCrop
+
+    return DigitCrop(box=box, ink=np.zeros((box[3], box[2]), np.float32), line=line)
+
+
+def test_where_the_bold_reading_found_the_same_digits_each_is_taken_from_the_surer_reading():
+    """A cheque's looped ``2`` read right by one reading and its ``0``s by the other: digit by digit, the surer."""
+    from digitrec.recognize import _surer_reading
+
+    usual = [_crop_at((10 + 40 * i, 10, 30, 60)) for i in range(3)]
+    bold = [_crop_at((12 + 40 * i, 11, 28, 58)) for i in range(3)]
+    usual_digits = [_digit_at(usual[0].box, 0.55, 9), _digit_at(usual[1].box, 0.99, 0), _digit_at(usual[2].box, 0.98, 0)]
+    bold_digits = [_digit_at(bold[0].box, 0.9, 2), _digit_at(bold[1].box, 0.6, 8), _digit_at(bold[2].box, 0.99, 0)]
+    crops, digits = _surer_reading([usual, bold], usual_digits + bold_digits)
+    assert [digit.value for digit in digits] == [2, 0, 0]
+    assert crops == [bold[0], usual[1], bold[2]]
+
+
+def test_readings_that_found_other_digits_are_weighed_whole():
+    """Where the two readings differ in count, line or place, one stands whole: the bold one only where surer on
+    average by the margin."""
+    from digitrec.recognize import BOLD_READING_MARGIN, _surer_reading
+
+    usual = [_crop_at((10 + 40 * i, 10, 30, 60)) for i in range(3)]
+    usual_digits = [_digit_at(crop.box, 0.8, 1) for crop in usual]
+    unlike = {
+        "one digit fewer": usual[:2],
+        "another line": [usual[0], usual[1], _crop_at(usual[2].box, line=1)],
+        "another place": [usual[0], usual[1], _crop_at((200, 10, 30, 60))],
+    }
+    for name, bold in unlike.items():
+        for gain, bold_wins in ((BOLD_READING_MARGIN / 2, False), (2 * BOLD_READING_MARGIN, True)):
+            bold_digits = [_digit_at(crop.box, 0.8 + gain, 7) for crop in bold]
+            crops, digits = _surer_reading([usual, bold], usual_digits + bold_digits)
+            assert (crops, digits) == ((bold, bold_digits) if bold_wins else (usual, usual_digits)), name

@@ -35,6 +35,7 @@ HERSHEY_HEIGHT_PX = 22  # the height of a digit of cv2.FONT_HERSHEY_SIMPLEX at s
 MIN_LABEL_SCALE = 0.3
 BOLD_READING_MAX_SIDE_PX = 200  # a picture of several digits with a shorter side under this is also read for bold strokes
 BOLD_READING_MARGIN = 0.05  # of mean confidence, by which the bold reading must beat the usual one
+SAME_PLACE_OVERLAP_FRACTION = 0.5  # of the narrower box's columns that two readings' digits share where they found the same digit
 BOLD_READING_FILL_FRACTION = 0.5  # of a larger picture's height, that a digit found fills: a close-up, also read for bold strokes
 REREAD_BELOW_CONFIDENCE = 0.9  # a string's digit the network is less sure of is read again as a cell, where it stands alone
 REREAD_MARGIN = 0.1  # of confidence, by which the cell's reading must beat the string's
@@ -436,14 +437,34 @@ def _may_be_bold_and_tight(rgb: np.ndarray, single: bool, crops: list[DigitCrop]
 
 def _surer_reading(readings: list[list[DigitCrop]], digits: list[Digit]) -> tuple[list[DigitCrop], list[Digit]]:
     """The first reading, or the second where the network is surer of its digits on average by more than
-    ``BOLD_READING_MARGIN`` (``digits`` holds both readings' digits in order)."""
+    ``BOLD_READING_MARGIN`` (``digits`` holds both readings' digits in order). Where the two found the
+    same digits in the same places (``_same_places``), each digit is taken from the reading surer of it:
+    a cheque's looped ``2`` may read right in one and its ``0``s in the other (docs/benchmarks.md,
+    twenty-first session)."""
     first = (readings[0], digits[: len(readings[0])])
     if len(readings) == 1:
         return first
     second = (readings[1], digits[len(readings[0]):])
+    if _same_places(first[0], second[0]):
+        surer = [(crop, digit) if digit.confidence >= other.confidence else (other_crop, other)
+                 for crop, digit, other_crop, other in zip(*first, *second)]
+        return [crop for crop, _ in surer], [digit for _, digit in surer]
     if _mean_confidence(second[1]) > _mean_confidence(first[1]) + BOLD_READING_MARGIN:
         return second
     return first
+
+
+def _same_places(crops: list[DigitCrop], others: list[DigitCrop]) -> bool:
+    """Whether two readings found as many digits, each in the same line as its counterpart (in reading
+    order) and sharing at least ``SAME_PLACE_OVERLAP_FRACTION`` of the narrower one's columns."""
+    if not crops or len(crops) != len(others):
+        return False
+    for crop, other in zip(crops, others):
+        (x, _, width, _), (other_x, _, other_width, _) = crop.box, other.box
+        shared = min(x + width, other_x + other_width) - max(x, other_x)
+        if crop.line != other.line or shared < SAME_PLACE_OVERLAP_FRACTION * min(width, other_width):
+            return False
+    return True
 
 
 def _joined_crop(left: DigitCrop, right: DigitCrop) -> DigitCrop:
