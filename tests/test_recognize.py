@@ -474,7 +474,8 @@ def _crop_at(box: tuple[int, int, int, int], line: int = 0):
 
 
 def test_where_the_bold_reading_found_the_same_digits_each_is_taken_from_the_surer_reading():
-    """A cheque's looped ``2`` read right by one reading and its ``0``s by the other: digit by digit, the surer."""
+    """A cheque's looped ``2`` read right by one reading and its ``0``s by the other: digit by digit, the surer
+    where they differ; where they agree, the usual reading's digit, not the higher of two confidences."""
     from digitrec.recognize import _surer_reading
 
     usual = [_crop_at((10 + 40 * i, 10, 30, 60)) for i in range(3)]
@@ -483,7 +484,8 @@ def test_where_the_bold_reading_found_the_same_digits_each_is_taken_from_the_sur
     bold_digits = [_digit_at(bold[0].box, 0.9, 2), _digit_at(bold[1].box, 0.6, 8), _digit_at(bold[2].box, 0.99, 0)]
     crops, digits = _surer_reading([usual, bold], usual_digits + bold_digits)
     assert [digit.value for digit in digits] == [2, 0, 0]
-    assert crops == [bold[0], usual[1], bold[2]]
+    assert crops == [bold[0], usual[1], usual[2]]
+    assert digits[2] is usual_digits[2]  # both read 0: the bold reading's 0.99 is no reason to be surer
 
 
 def test_readings_that_found_other_digits_are_weighed_whole():

@@ -438,15 +438,16 @@ def _may_be_bold_and_tight(rgb: np.ndarray, single: bool, crops: list[DigitCrop]
 def _surer_reading(readings: list[list[DigitCrop]], digits: list[Digit]) -> tuple[list[DigitCrop], list[Digit]]:
     """The first reading, or the second where the network is surer of its digits on average by more than
     ``BOLD_READING_MARGIN`` (``digits`` holds both readings' digits in order). Where the two found the
-    same digits in the same places (``_same_places``), each digit is taken from the reading surer of it:
-    a cheque's looped ``2`` may read right in one and its ``0``s in the other (docs/benchmarks.md,
-    twenty-first session)."""
+    same digits in the same places (``_same_places``), a digit they read differently is taken from the
+    reading surer of it: a cheque's looped ``2`` may read right in one and its ``0``s in the other. A
+    digit they agree on keeps the first reading's confidence: agreeing is no reason to be surer, and a
+    short mark closing a line is dropped only while unsure (docs/benchmarks.md, twenty-first session)."""
     first = (readings[0], digits[: len(readings[0])])
     if len(readings) == 1:
         return first
     second = (readings[1], digits[len(readings[0]):])
     if _same_places(first[0], second[0]):
-        surer = [(crop, digit) if digit.confidence >= other.confidence else (other_crop, other)
+        surer = [(crop, digit) if digit.value == other.value or digit.confidence >= other.confidence else (other_crop, other)
                  for crop, digit, other_crop, other in zip(*first, *second)]
         return [crop for crop, _ in surer], [digit for _, digit in surer]
     if _mean_confidence(second[1]) > _mean_confidence(first[1]) + BOLD_READING_MARGIN:
