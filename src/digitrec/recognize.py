@@ -447,12 +447,21 @@ def _surer_reading(readings: list[list[DigitCrop]], digits: list[Digit]) -> tupl
         return first
     second = (readings[1], digits[len(readings[0]):])
     if _same_places(first[0], second[0]):
-        surer = [(crop, digit) if digit.value == other.value or digit.confidence >= other.confidence else (other_crop, other)
-                 for crop, digit, other_crop, other in zip(*first, *second)]
-        return [crop for crop, _ in surer], [digit for _, digit in surer]
+        return _digit_by_digit(first, second)
     if _mean_confidence(second[1]) > _mean_confidence(first[1]) + BOLD_READING_MARGIN:
         return second
     return first
+
+
+def _digit_by_digit(first: tuple[list[DigitCrop], list[Digit]],
+                    second: tuple[list[DigitCrop], list[Digit]]) -> tuple[list[DigitCrop], list[Digit]]:
+    """One reading of two that found the same digits in the same places: each crop and digit the first's,
+    but where the second reads it otherwise and is surer of it."""
+    chosen = []
+    for crop, digit, other_crop, other in zip(*first, *second):
+        second_wins = other.value != digit.value and other.confidence > digit.confidence
+        chosen.append((other_crop, other) if second_wins else (crop, digit))
+    return [crop for crop, _ in chosen], [digit for _, digit in chosen]
 
 
 def _same_places(crops: list[DigitCrop], others: list[DigitCrop]) -> bool:
