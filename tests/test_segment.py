@@ -281,6 +281,40 @@ def test_a_straight_grid_line_taller_than_the_digits_is_not_a_one():
     assert not any(x <= 140 <= x + w and w < 15 for x, _, w, _ in line)
 
 
+def grid_row(text: str, margin_px: int) -> np.ndarray:
+    """A printed Sudoku row of ``len(text)`` cells 90 px wide and 100 px high, with ``margin_px`` of paper left all round."""
+    cell_px, height_px = 90, 100
+    row = page(height=height_px + 2 * margin_px, width=len(text) * cell_px + 2 * margin_px)
+    top, bottom, right = margin_px, margin_px + height_px - 1, margin_px + len(text) * cell_px
+    for k in range(len(text) + 1):
+        cv2.line(row, (margin_px + k * cell_px, top), (margin_px + k * cell_px, bottom), INK, 3)
+    for y in (top, bottom):
+        cv2.line(row, (margin_px, y), (right, y), INK, 3)
+    for k, digit in enumerate(text):
+        write(row, digit, (margin_px + k * cell_px + 25, top + 72), scale=1.8, thickness=5)
+    return row
+
+
+@pytest.mark.parametrize("margin_px", [0, 10, 20])
+def test_the_cell_sides_of_a_grid_row_cut_with_paper_round_it_are_not_ones(margin_px):
+    """Cut along its rules, a row's cell sides reach its top and bottom edges. Cut with paper round it, they do not, and
+    being many and tall they outweighed the digits in the height they were judged against: each was read as a 1. They
+    are judged against the height of the other pieces."""
+    [line] = boxes(grid_row("358269", margin_px))
+    assert len(line) == 6
+    assert all(w > 20 for _, _, w, _ in line)
+
+
+def test_straight_ones_as_tall_as_the_digits_beside_them_stay():
+    """Upright straight 1s outweighing the other digits are still digits where they are no taller than those."""
+    row = page(height=120, width=560)
+    for x in (40, 110, 180, 250):
+        cv2.line(row, (x, 44), (x, 95), INK, 6)  # as tall as the 4 (54 px with the line's round ends)
+    write(row, "4", (320, 95), scale=2.6, thickness=6)
+    [line] = boxes(row)
+    assert len(line) == 5
+
+
 def test_one_threshold_reading_of_a_cell_in_thick_grid_lines_takes_the_digit_not_the_paper():
     """The cell's border ring is mostly grid line: the light square inside is paper, not a digit to read."""
     from digitrec.cells import global_threshold_crop

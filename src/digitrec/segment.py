@@ -198,10 +198,12 @@ def _read_lines(blobs: list[Blob], labels: np.ndarray, digits_fill_height: bool,
     if _looks_segmented(blobs):
         blobs = _joined_segments(blobs)
     typical_height = _typical_height(blobs)
+    joined = _join_pieces(blobs, typical_height)
+    rule_height = _height_beside_slivers(joined, labels)
     blobs = [
-        blob for blob in _join_pieces(blobs, typical_height)
+        blob for blob in joined
         if not _is_cut_off(blob, typical_height, labels.shape[0], digits_fill_height)
-        and not _is_grid_rule(blob, typical_height, labels)
+        and not _is_grid_rule(blob, rule_height, labels)
     ]
     if not blobs:
         return []
@@ -278,20 +280,34 @@ def _is_cut_off(blob: Blob, digit_height: float, image_height: int, digits_fill_
     return near_border and (short or blob.width * LINE_MIN_ASPECT <= blob.height)
 
 
-def _is_grid_rule(blob: Blob, digit_height: float, labels: np.ndarray) -> bool:
-    """A piece of a grid line between cells, broken off where it crossed another: upright, thin, straight,
-    as a pen's ``1`` (slanted, bending) is not, and far taller than the digits or reaching the picture's
-    top or bottom edge (the cell's side, cut where the strip was cut)."""
+def _height_beside_slivers(blobs: list[Blob], labels: np.ndarray) -> float:
+    """The height ``_is_grid_rule`` judges a sliver against: the digits' height without the thin straight upright
+    slivers (``_is_straight_sliver``). Where a strip was cut with paper round its grid, the cell sides no longer reach
+    its edges, and, being many and tall, they set the typical height themselves and were read as ``1``s. Where every
+    piece is such a sliver, all of them set it."""
+    others = [blob for blob in blobs if not _is_straight_sliver(blob, labels)]
+    return _typical_height(others or blobs)
+
+
+def _is_straight_sliver(blob: Blob, labels: np.ndarray) -> bool:
+    """Upright, thin and straight: a grid line's piece, or a printed ``1``."""
     if blob.width * UPRIGHT_SLIVER_ASPECT > blob.height:
-        return False
-    at_edge = blob.y0 == 0 or blob.y1 == labels.shape[0]
-    if blob.height < RULE_HEIGHT_FRACTION * digit_height and not at_edge:
         return False
     ink = blob_ink(blob, labels)
     rows = ink.any(axis=1)
     centres = (ink * np.arange(blob.width)).sum(axis=1)[rows] / ink.sum(axis=1)[rows]
     low, high = np.percentile(centres, [5, 95])
     return high - low <= max(RULE_MAX_WANDER_PX, RULE_MAX_WANDER_FRACTION * blob.height)
+
+
+def _is_grid_rule(blob: Blob, digit_height: float, labels: np.ndarray) -> bool:
+    """A piece of a grid line between cells, broken off where it crossed another: upright, thin, straight,
+    as a pen's ``1`` (slanted, bending) is not, and far taller than the digits or reaching the picture's
+    top or bottom edge (the cell's side, cut where the strip was cut)."""
+    at_edge = blob.y0 == 0 or blob.y1 == labels.shape[0]
+    if blob.height < RULE_HEIGHT_FRACTION * digit_height and not at_edge:
+        return False
+    return _is_straight_sliver(blob, labels)
 
 
 def _is_flat_line(line: list[Blob]) -> bool:
