@@ -250,12 +250,12 @@ def _light_on_paper(pixels: np.ndarray, kernel_fraction: float) -> np.ndarray:
     return cv2.resize(closed, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
-def strong_ink_level(ink: np.ndarray) -> float:
-    """The level of strong ink: Otsu's threshold of the ink map, never below ``MIN_INK_CONTRAST`` (so paper grain and
-    sensor noise of a blank page stay paper)."""
+def strong_ink_level(ink: np.ndarray, min_contrast: float = MIN_INK_CONTRAST) -> float:
+    """The level of strong ink: Otsu's threshold of the ink map, never below ``min_contrast`` (by default
+    ``MIN_INK_CONTRAST``, so paper grain and sensor noise of a blank page stay paper)."""
     levels = (ink * 255).astype(np.uint8)
     otsu, _ = cv2.threshold(levels, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return max(otsu / 255, MIN_INK_CONTRAST)
+    return max(otsu / 255, min_contrast)
 
 
 def strong_and_connected(ink: np.ndarray, strong_level: float) -> np.ndarray:

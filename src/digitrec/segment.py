@@ -25,13 +25,14 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
-from digitrec.cells import SPECK_AREA_FRACTION, better_single_reading, central_group, whole_bitmap
-from digitrec.ink import ink_map, is_bitmap, label_type, resized, strong_ink_level
+from digitrec.cells import SPECK_AREA_FRACTION, better_single_reading, central_group, stands_out, whole_bitmap
+from digitrec.ink import MIN_INK_CONTRAST, ink_map, is_bitmap, label_type, resized, strong_ink_level
 from digitrec.lines import CELL_LINE_BAND_FRACTION, CELL_MIN_SIDE_PX, LINE_MIN_ASPECT, ink_mask, is_photo
 from digitrec.pieces import FLAT_ASPECT, Blob, DigitCrop, Judge, blob_ink, blob_of, crop_of, merge
 
 WORK_MAX_SIDE_PX = 1000
 MIN_DIGIT_HEIGHT_PX = 5
+FAINT_MIN_INK_CONTRAST = 0.08  # the strong-ink floor of a single crop that stands out but holds no ink above MIN_INK_CONTRAST
 MIN_PIECE_AREA_PX = 12
 MIN_STRONG_SHARE = 0.2  # of the pixels of a piece at a photo's edge that reach the strong ink level: a stroke's core does
 SEPARATOR_HEIGHT_FRACTION = 0.3
@@ -82,7 +83,8 @@ def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = Non
     two readings stands by which it finds more digit-like; without one, by width alone. With ``bold`` the
     light is evened out over a wider window (``ink_map``); with ``other_polarity`` the ink is taken to be
     the other of dark and light than ``ink_map`` decides (a second opinion where the first reading is
-    unsure). A blank picture gives no lines.
+    unsure). A blank picture gives no lines; a single crop too faint for the strong-ink floor, but standing out from
+    its grain, is looked at again with a lower one (``_faint_central_group``).
     """
     height, width = rgb.shape[:2]
     if max(height, width) > WORK_MAX_SIDE_PX:
@@ -97,6 +99,8 @@ def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = Non
         blobs, labels = _candidates(ink, single, digits_fill_height=True)
     if single:
         digit = central_group(blobs, labels.shape)
+        if digit is None and not other_polarity and stands_out(rgb):
+            digit, labels = _faint_central_group(ink)
         crops = [crop_of(digit, ink, labels, scale_xy, 0)] if digit else []
         chosen = better_single_reading(crops, rgb, scale_xy, judge)
         return [chosen] if chosen else []
@@ -107,7 +111,18 @@ def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = Non
     ]
 
 
-def _candidates(ink: np.ndarray, single: bool, digits_fill_height: bool) -> tuple[list["Blob"], np.ndarray]:
+def _faint_central_group(ink: np.ndarray) -> tuple[Blob | None, np.ndarray]:
+    """A single crop's digit where none of its ink reached ``MIN_INK_CONTRAST``, though the crop stands out from its grain
+    (``cells.stands_out``): the ink looked for again above ``FAINT_MIN_INK_CONTRAST``. A faint, blurred print in blue
+    ink on cream paper is 10-15% darker than its paper; the one-threshold reading, which does not mind contrast, takes
+    such a blurred digit for a blot filling its box. The other-polarity reading does not look this low: in a first
+    try it did, and a printed cell read right before was read ``1`` by it."""
+    blobs, labels = _candidates(ink, single=True, digits_fill_height=False, min_contrast=FAINT_MIN_INK_CONTRAST)
+    return central_group(blobs, labels.shape), labels
+
+
+def _candidates(ink: np.ndarray, single: bool, digits_fill_height: bool,
+                min_contrast: float = MIN_INK_CONTRAST) -> tuple[list["Blob"], np.ndarray]:
     """The ink's connected components, less specks, slivers of lines and faint pieces at a photo's edge; and the label
     image.
 
@@ -117,7 +132,7 @@ def _candidates(ink: np.ndarray, single: bool, digits_fill_height: bool) -> tupl
     touched a strong speck, not a stroke: a stroke's core is strong however faint its edges. (Lines are removed
     first, so the grain that a rule running off the edge held together stands alone by then.)
     """
-    strong_level = strong_ink_level(ink)
+    strong_level = strong_ink_level(ink, min_contrast)
     mask = ink_mask(ink, strong_level, single, digits_fill_height)
     binary = mask.astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8, ltype=label_type(cv2.countNonZero(binary)))
