@@ -29,6 +29,7 @@ from digitrec.cells import SPECK_AREA_FRACTION, better_single_reading, central_g
 from digitrec.ink import MIN_INK_CONTRAST, ink_map, is_bitmap, label_type, resized, strong_ink_level
 from digitrec.lines import CELL_LINE_BAND_FRACTION, CELL_MIN_SIDE_PX, LINE_MIN_ASPECT, ink_mask, is_photo
 from digitrec.pieces import FLAT_ASPECT, Blob, DigitCrop, Judge, blob_ink, blob_of, crop_of, merge
+from digitrec.preprocess import INK_THRESHOLD
 
 WORK_MAX_SIDE_PX = 1000
 MIN_DIGIT_HEIGHT_PX = 5
@@ -72,7 +73,7 @@ SEGMENT_GAP_PER_THICKNESS = 0.8  # segments of one digit come closer than this m
 
 
 def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = None, bold: bool = False,
-                other_polarity: bool = False) -> list[list[DigitCrop]]:
+                other_polarity: bool = False, faint_look: bool = True) -> list[list[DigitCrop]]:
     """The digits of an HxWx3 uint8 RGB image as text lines, each read left to right.
 
     With ``single`` the image is taken as one digit (a cell or meter crop): the central group of
@@ -83,8 +84,8 @@ def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = Non
     two readings stands by which it finds more digit-like; without one, by width alone. With ``bold`` the
     light is evened out over a wider window (``ink_map``); with ``other_polarity`` the ink is taken to be
     the other of dark and light than ``ink_map`` decides (a second opinion where the first reading is
-    unsure). A blank picture gives no lines; a single crop too faint for the strong-ink floor, but standing out from
-    its grain, is looked at again with a lower one (``_faint_central_group``).
+    unsure). A blank picture gives no lines; with ``faint_look`` a single crop too faint for the strong-ink floor, but
+    standing out from its grain, is looked at again with a lower one (``_faint_central_group``).
     """
     height, width = rgb.shape[:2]
     if max(height, width) > WORK_MAX_SIDE_PX:
@@ -99,7 +100,7 @@ def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = Non
         blobs, labels = _candidates(ink, single, digits_fill_height=True)
     if single:
         digit = central_group(blobs, labels.shape)
-        if digit is None and not other_polarity and stands_out(rgb):
+        if digit is None and faint_look and not other_polarity and stands_out(rgb):
             digit, labels = _faint_central_group(ink)
         crops = [crop_of(digit, ink, labels, scale_xy, 0)] if digit else []
         chosen = better_single_reading(crops, rgb, scale_xy, judge)
@@ -118,7 +119,10 @@ def _faint_central_group(ink: np.ndarray) -> tuple[Blob | None, np.ndarray]:
     such a blurred digit for a blot filling its box. The other-polarity reading does not look this low: in a first
     try it did, and a printed cell read right before was read ``1`` by it."""
     blobs, labels = _candidates(ink, single=True, digits_fill_height=False, min_contrast=FAINT_MIN_INK_CONTRAST)
-    return central_group(blobs, labels.shape), labels
+    digit = central_group(blobs, labels.shape)
+    if digit is None or ink[np.isin(labels, list(digit.labels))].max() <= INK_THRESHOLD:
+        return None, labels  # nothing MNIST form would keep (``preprocess.crop_to_ink``): it would read an empty input
+    return digit, labels
 
 
 def _candidates(ink: np.ndarray, single: bool, digits_fill_height: bool,
