@@ -120,7 +120,7 @@ def _faint_central_group(ink: np.ndarray) -> tuple[Blob | None, np.ndarray]:
     try it did, and a printed cell read right before was read ``1`` by it."""
     blobs, labels = _candidates(ink, single=True, digits_fill_height=False, min_contrast=FAINT_MIN_INK_CONTRAST)
     digit = central_group(blobs, labels.shape)
-    if digit is None or ink[np.isin(labels, list(digit.labels))].max() <= INK_THRESHOLD:
+    if digit is None or ink[digit.y0: digit.y1, digit.x0: digit.x1][blob_ink(digit, labels)].max() <= INK_THRESHOLD:
         return None, labels  # nothing MNIST form would keep (``preprocess.crop_to_ink``): it would read an empty input
     return digit, labels
 
