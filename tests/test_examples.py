@@ -86,3 +86,11 @@ def test_committed_examples_are_what_the_generator_makes(generated: Path) -> Non
         fresh = cv2.imread(str(generated / row["file"]), cv2.IMREAD_UNCHANGED)
         assert committed.shape == fresh.shape, row["file"]
         assert cv2.absdiff(committed, fresh).mean() < MAX_MEAN_PIXEL_DIFFERENCE, row["file"]
+
+
+def test_the_reader_reads_every_example_as_labelled(recognizer) -> None:
+    """`make demo` shows these: each must read as its label says (the twenty-second session's grid-rule change read
+    the meter's frame bars as 1s, `1048171`, and no test read the examples)."""
+    for row in read_labels(EXAMPLES):
+        reading = recognizer.read(EXAMPLES / row["file"], single=row["kind"] == "single")
+        assert "".join(reading.text.split()) == row["label"], row["file"]

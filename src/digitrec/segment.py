@@ -218,7 +218,7 @@ def _read_lines(blobs: list[Blob], labels: np.ndarray, digits_fill_height: bool,
         blobs = _joined_segments(blobs)
     typical_height = _typical_height(blobs)
     joined = _join_pieces(blobs, typical_height)
-    rule_height = _height_beside_slivers(joined, labels)
+    rule_height = min(typical_height, _height_beside_slivers(joined, labels))
     blobs = [
         blob for blob in joined
         if not _is_cut_off(blob, typical_height, labels.shape[0], digits_fill_height)
@@ -300,10 +300,12 @@ def _is_cut_off(blob: Blob, digit_height: float, image_height: int, digits_fill_
 
 
 def _height_beside_slivers(blobs: list[Blob], labels: np.ndarray) -> float:
-    """The height ``_is_grid_rule`` judges a sliver against: the digits' height without the thin straight upright
-    slivers (``_is_straight_sliver``). Where a strip was cut with paper round its grid, the cell sides no longer reach
-    its edges, and, being many and tall, they set the typical height themselves and were read as ``1``s. Where every
-    piece is such a sliver, all of them set it."""
+    """The digits' height without the thin straight upright slivers (``_is_straight_sliver``), which ``_is_grid_rule``
+    judges a sliver against where it is the lower: where a strip was cut with paper round its grid, the cell sides no
+    longer reach its edges, and, being many and tall, they set the typical height themselves and were read as ``1``s.
+    (Where the slivers are printed ``1``s shorter than the other digits, leaving them out raises the height: a meter's
+    frame bars, 1.26 times the digits' height, then passed for ``1``s.) Where every piece is such a sliver, all of them
+    set it."""
     others = [blob for blob in blobs if not _is_straight_sliver(blob, labels)]
     return _typical_height(others or blobs)
 
