@@ -1,15 +1,16 @@
-"""Phone photos of handwritten numbers on lined, squared and plain paper, read three ways.
+"""Phone photos of handwritten numbers on lined, squared and plain paper, and turned further, read three ways.
 
 Not a sample of real pictures: each is drawn with the pen, paper and camera that make the example
 pictures (``tools/make_examples.py``): a number of 2-6 digits handwritten 60-160 px tall with a pen
 2.5-6 px wide in blue, black or red, on a page lit unevenly (light falling off, a shadow over a
 corner), photographed turned by up to 8 degrees and a little off-axis, 1000x750 or 1200x900, saved
-as a JPEG. Three folders, the same numbers in each:
+as a JPEG. Four folders, the same numbers in each:
 
 - ``plain_photo``: plain paper (a control);
 - ``lined_photo``: lined paper, rules 45-75 px apart, half the pages with a margin line; the digits
   are taller than the rules' spacing, so each crosses one or two rules;
-- ``squared_photo``: squared paper, squares 28-50 px.
+- ``squared_photo``: squared paper, squares 28-50 px;
+- ``turned_photo``: plain paper, the phone held at 8-20 degrees either way (the number's line slants as much).
 
 The development set holds no photo this large, so these are where the removal of slanted ruled
 lines, and the joining of strokes cut by it, is measured. The folders are written to a temporary
@@ -42,8 +43,9 @@ INK_COLOURS_BGR = ((150, 70, 30), (40, 35, 30), (60, 40, 160))  # blue, black, r
 RULE_SPACING_PX = (45.0, 75.0)
 SQUARE_PX = (28.0, 50.0)
 MAX_TURN_DEG = 8.0
+TURNED_DEG = (8.0, 20.0)  # the turned photos' turn, either way
 JPEG_QUALITY = 88
-FOLDERS = ("plain_photo", "lined_photo", "squared_photo")
+FOLDERS = ("plain_photo", "lined_photo", "squared_photo", "turned_photo")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,6 +83,8 @@ def photograph(paper_kind: str, rng: np.random.Generator) -> tuple[str, np.ndarr
     light = pictures.uneven_light(height, width, rng, gradient=rng.uniform(0.1, 0.3), vignette=0.2,
                                   shadow=rng.uniform(0, 0.3))
     turn_deg = rng.uniform(-MAX_TURN_DEG, MAX_TURN_DEG)
+    if paper_kind == "turned_photo":  # the same draw, stretched: the other folders' photos stay as they were
+        turn_deg = np.sign(turn_deg) * np.interp(abs(turn_deg), (0.0, MAX_TURN_DEG), TURNED_DEG)
     return text, pictures.camera(sheet, rng, light, angle_deg=turn_deg, keystone=rng.uniform(0, 0.06))
 
 

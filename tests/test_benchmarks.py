@@ -124,17 +124,30 @@ def test_blank_pictures_prints_a_row_per_folder_of_empty_labels(tmp_path):
         assert labels[0] == "file,label,kind" and all(line.split(",")[1] == "" for line in labels[1:])
 
 
-def test_ruled_photos_writes_the_same_numbers_on_three_papers(tmp_path):
+def test_ruled_photos_writes_the_same_numbers_on_three_papers_and_turned(tmp_path):
     result = run_script("ruled_photos.py", "--count", "2", "--keep", str(tmp_path))
     assert result.returncode == 0, result.stderr
     labels = {}
-    for folder in ("plain_photo", "lined_photo", "squared_photo"):
+    for folder in ("plain_photo", "lined_photo", "squared_photo", "turned_photo"):
         assert f"| {folder} | multi | 2 |" in result.stdout
         rows = (tmp_path / folder / "labels.csv").read_text().splitlines()[1:]
         labels[folder] = [row.split(",")[1] for row in rows]
         assert all(label.isdigit() and 2 <= len(label) <= 6 for label in labels[folder])
-    assert labels["plain_photo"] == labels["lined_photo"] == labels["squared_photo"]
+    assert labels["plain_photo"] == labels["lined_photo"] == labels["squared_photo"] == labels["turned_photo"]
     assert "learnt from realworld-dev" not in result.stdout  # made pictures: the bundled reader never saw them
+
+
+def test_turned_pages_writes_the_same_numbers_level_and_turned(tmp_path):
+    result = run_script("turned_pages.py", "--count", "2", "--keep", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    labels = {}
+    for folder in ("printed_level", "printed_turned", "spaced_level", "spaced_turned"):
+        assert f"| {folder} | multi | 2 |" in result.stdout
+        rows = (tmp_path / folder / "labels.csv").read_text().splitlines()[1:]
+        labels[folder] = [row.split(",")[1] for row in rows]
+        assert all(label.isdigit() and 3 <= len(label) <= 7 for label in labels[folder])
+    assert labels["printed_level"] == labels["printed_turned"] == labels["spaced_level"] == labels["spaced_turned"]
+    assert cv2.imread(str(tmp_path / "printed_turned" / "images" / "printed_turned-0000.jpg")).shape == (750, 1000, 3)
 
 
 ROWS = ("735291846", "418763925")  # nine different digits each: which cells were emptied shows in the label

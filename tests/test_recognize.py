@@ -43,6 +43,15 @@ def test_accepts_paths_bytes_pil_images_and_arrays(recognizer, tmp_path, source_
     assert recognizer.read(source).text == "47"
 
 
+@pytest.mark.parametrize("degrees", [-18, 18])
+def test_a_number_photographed_at_an_angle_reads_as_held_level(recognizer, degrees):
+    image = np.full((600, 900, 3), (235, 232, 225), np.uint8)
+    cv2.putText(image, "8675319", (80, 340), cv2.FONT_HERSHEY_SIMPLEX, 4, (25, 25, 35), 10, cv2.LINE_AA)
+    turn = cv2.getRotationMatrix2D((450, 300), degrees, 1.0)
+    photo = cv2.warpAffine(image, turn, (900, 600), borderValue=(235, 232, 225))
+    assert recognizer.read(photo).text == "8675319"
+
+
 def test_blank_page_reads_as_no_digits(recognizer):
     reading = recognizer.read(np.full((200, 300, 3), 240, np.uint8))
     assert reading.digits == [] and reading.text == ""

@@ -600,3 +600,48 @@ def test_two_zeros_run_together_are_still_cut_where_their_loops_meet():
     pieces = segment._judged_split(blob, 2, labels, ink, _takes_anything)
     assert len(pieces) == 2
     assert 70 <= pieces[1].x0 <= 86  # between the loops, where they touch
+
+
+def turned(image: np.ndarray, degrees: float) -> np.ndarray:
+    """``image`` turned ``degrees`` anticlockwise about its centre, as a phone held at an angle takes a page."""
+    height, width = image.shape[:2]
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
+    return cv2.warpAffine(image, turn, (width, height), flags=cv2.INTER_LINEAR, borderValue=PAPER)
+
+
+@pytest.mark.parametrize("degrees", [-20, -12, 12, 20])
+def test_a_number_photographed_at_an_angle_is_one_line_left_to_right(degrees):
+    level = write(page(height=600, width=900), "314159", (120, 340), scale=4.0, thickness=10)
+    lines = boxes(turned(level, degrees))
+    assert len(lines) == 1 and len(lines[0]) == 6
+    xs = [x for x, _, _, _ in lines[0]]
+    assert xs == sorted(xs)
+
+
+@pytest.mark.parametrize("degrees", [-15, 15])
+def test_two_lines_photographed_at_an_angle_stay_two_lines_top_to_bottom(degrees):
+    level = write(write(page(height=600, width=900), "123", (300, 250), scale=4.0, thickness=10), "456", (300, 420), scale=4.0, thickness=10)
+    lines = boxes(turned(level, degrees))
+    assert [len(line) for line in lines] == [3, 3]
+    assert max(y for _, y, _, _ in lines[0]) < min(y for _, y, _, _ in lines[1])
+
+
+def test_the_digits_of_a_number_photographed_at_an_angle_are_turned_upright():
+    """A ``1`` turned 20 degrees is handed on as upright as it was written: its ink no wider than on the level page."""
+    level = write(page(height=600, width=900), "1111", (200, 340), scale=4.0, thickness=10)
+    def widest(image: np.ndarray) -> float:
+        return max(float(np.ptp(np.flatnonzero((crop.ink > 0.5).any(axis=0)))) for line in find_digits(image) for crop in line)
+    assert widest(turned(level, 20)) <= widest(level) + 3
+
+
+def test_the_flat_remains_of_a_grid_give_a_level_line_of_digits_no_slant():
+    """The slant is measured on digit-like candidates: short flat pieces (a squared page's grid, partly taken out)
+    lying in a slanted row, more of them than the digits, do not turn a level number."""
+    from digitrec import segment
+    from digitrec.pieces import Blob
+
+    digits = [Blob(100 + 90 * k, 300, 160 + 90 * k, 380, frozenset({k}), 2000) for k in range(4)]
+    remains = [Blob(80 + 26 * k, 450 + 10 * k, 120 + 26 * k, 460 + 10 * k, frozenset({10 + k}), 300, flat=True) for k in range(9)]
+    assert segment._slope_of_lines(digits + remains) == 0.0
+    turned = [Blob(blob.x0, blob.y0 + 30 * k, blob.x1, blob.y1 + 30 * k, blob.labels, blob.area) for k, blob in enumerate(digits)]
+    assert segment._slope_of_lines(turned + remains) == pytest.approx(np.tan(np.arctan2(30, 90)), abs=0.02)

@@ -21,6 +21,7 @@ picture's own pixels. On a photo, independent steps run side by side on the mach
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -70,6 +71,15 @@ SEGMENT_BAR_FILL = 0.6  # of its box, that a segment fills (a slanted one, of an
 SEGMENT_MIN_BARS_EACH_WAY = 2
 SEGMENT_MIN_BAR_SHARE = 0.7  # of a picture's pieces, that are bars where it shows seven-segment digits
 SEGMENT_GAP_PER_THICKNESS = 0.8  # segments of one digit come closer than this many bar thicknesses
+SLANT_MIN_DEG = 8.0  # lines of digits slanting less than this are grouped level, as a page held nearly level reads
+SLANT_MAX_DEG = 45.0  # from a digit to its neighbour in the line, at most this steeply
+SLANT_NEIGHBOUR_HEIGHTS = 3.0  # how far apart two neighbours' centres lie at most, in the taller one's height
+SLANT_HEIGHT_RATIO = 0.6  # the shorter of two neighbours is at least this part of the taller one's height
+SLANT_MIN_PAIRS = 2
+SLANT_AGREEMENT_DEG = 10.0  # of the median direction, that the directions of a line's neighbours lie within
+SLANT_MIN_AGREEMENT = 2 / 3  # of the neighbour pairs, that must: a grid's remains and blots point every way
+SLANT_MIN_HEIGHT_FRACTION = 0.5  # of the typical height: a candidate the slant is measured on
+SLANT_MAX_ASPECT = 1.5  # and no wider than this many times its height
 
 
 def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = None, bold: bool = False,
@@ -105,11 +115,27 @@ def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = Non
         crops = [crop_of(digit, ink, labels, scale_xy, 0)] if digit else []
         chosen = better_single_reading(crops, rgb, scale_xy, judge)
         return [chosen] if chosen else []
-    lines = _read_lines(blobs, labels, digits_fill_height, ink, judge)
+    lines, slope = _read_lines(blobs, labels, digits_fill_height, ink, judge)
     return [
-        [crop_of(blob, ink, labels, scale_xy, line_index) for blob in line]
+        [_levelled_crop(crop_of(blob, ink, labels, scale_xy, line_index), slope) for blob in line]
         for line_index, line in enumerate(lines)
     ]
+
+
+def _levelled_crop(crop: DigitCrop, slope: float) -> DigitCrop:
+    """``crop`` with its ink turned upright where its line runs at ``slope`` (``_slope_of_lines``): a digit of a number
+    photographed at an angle is turned as much as its line; 25 degrees turned, a ``3`` was read ``20``. Its box stays
+    the turned digit's, in the picture."""
+    if slope == 0.0:
+        return crop
+    height, width = crop.ink.shape
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), float(np.degrees(np.arctan(slope))), 1.0)
+    cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
+    new_width, new_height = int(np.ceil(width * cos + height * sin)), int(np.ceil(height * cos + width * sin))
+    turn[0, 2] += (new_width - width) / 2
+    turn[1, 2] += (new_height - height) / 2
+    upright = cv2.warpAffine(crop.ink, turn, (new_width, new_height), flags=cv2.INTER_LINEAR, borderValue=0.0)
+    return replace(crop, ink=upright)
 
 
 def _faint_central_group(ink: np.ndarray) -> tuple[Blob | None, np.ndarray]:
@@ -210,10 +236,12 @@ def _typical_height(blobs: list[Blob]) -> float:
 
 
 def _read_lines(blobs: list[Blob], labels: np.ndarray, digits_fill_height: bool, ink: np.ndarray,
-                judge: Judge | None) -> list[list[Blob]]:
+                judge: Judge | None) -> tuple[list[list[Blob]], float]:
+    """The candidates that are digits, in lines top to bottom, each left to right; and the slope the lines run at
+    (``_slope_of_lines``)."""
     blobs = [blob for blob in blobs if blob.height >= MIN_DIGIT_HEIGHT_PX or blob.width >= MIN_DIGIT_HEIGHT_PX]
     if not blobs:
-        return []
+        return [], 0.0
     if _looks_segmented(blobs):
         blobs = _joined_segments(blobs)
     typical_height = _typical_height(blobs)
@@ -225,8 +253,9 @@ def _read_lines(blobs: list[Blob], labels: np.ndarray, digits_fill_height: bool,
         and not _is_grid_rule(blob, rule_height, labels)
     ]
     if not blobs:
-        return []
-    grouped = _group_lines(blobs)
+        return [], 0.0
+    slope = _slope_of_lines(blobs) if is_photo(labels.shape, single=False) else 0.0
+    grouped = _group_lines(blobs, slope)
     whole = [line for line in grouped if not _is_cut_off_line(line, labels.shape[0]) and not _is_flat_line(line)]
     if whole and not digits_fill_height:
         grouped = whole
@@ -236,7 +265,7 @@ def _read_lines(blobs: list[Blob], labels: np.ndarray, digits_fill_height: bool,
         lone_and_short = len(line) == 1 and line[0].height < SHORT_FRACTION * tallest
         if _typical_height(line) < MIN_LINE_HEIGHT_FRACTION * tallest or lone_and_short:
             continue
-        digits = _without_separators(line, labels, digits_fill_height)
+        digits = _without_separators(line, labels, digits_fill_height, slope)
         flat_line = _typical_height(line) < tallest and _is_flat_line(line)
         if digits and not flat_line:
             pieces = sorted(_split_touching(digits, labels, ink, judge), key=lambda blob: blob.x0)
@@ -244,7 +273,7 @@ def _read_lines(blobs: list[Blob], labels: np.ndarray, digits_fill_height: bool,
                 pieces = _without_end_marks(_rejoined_broken(pieces, labels, ink, judge), labels, ink, judge)
             if pieces:
                 lines.append(pieces)
-    return lines
+    return lines, slope
 
 
 def _rejoined_broken(line: list[Blob], labels: np.ndarray, ink: np.ndarray, judge: Judge) -> list[Blob]:
@@ -422,22 +451,78 @@ def _is_rule_piece(blob: Blob, blobs: list[Blob]) -> bool:
     )
 
 
-def _group_lines(blobs: list[Blob]) -> list[list[Blob]]:
-    """Cluster candidates into text lines, top to bottom: a candidate joins the line its vertical centre falls in."""
+def _slope_of_lines(blobs: list[Blob]) -> float:
+    """How steeply the picture's lines of digits run (rows per column, down to the right positive): the median of
+    the directions from each digit-like candidate to its nearest neighbour (``_neighbour_directions``), where at
+    least ``SLANT_MIN_PAIRS`` candidates have one, the median slants ``SLANT_MIN_DEG`` or more and
+    ``SLANT_MIN_AGREEMENT`` of the directions lie within ``SLANT_AGREEMENT_DEG`` of it; otherwise 0, level.
+
+    A phone held at an angle turns a number 10-25 degrees, and where its digits stand apart a level grouping cut it
+    into a line per digit or two. Looked for in photos only (``lines.is_photo``): in a strip cut round a line of
+    digits (a cheque amount, a row of cells) the few pairs slant by the writing's wobble and a grid's slivers, and
+    grouping along them cost cheques and rows held out (docs/benchmarks.md, "Numbers on a turned page")."""
+    typical_height = _typical_height(blobs)
+    digit_like = [blob for blob in blobs if blob.height >= SLANT_MIN_HEIGHT_FRACTION * typical_height
+                  and blob.width <= SLANT_MAX_ASPECT * blob.height]  # not the flat remains of rules or grids
+    directions_deg = _neighbour_directions(digit_like)
+    if len(directions_deg) < SLANT_MIN_PAIRS:
+        return 0.0
+    angle_deg = float(np.median(directions_deg))
+    agreeing = float(np.mean(np.abs(directions_deg - angle_deg) <= SLANT_AGREEMENT_DEG))
+    if abs(angle_deg) < SLANT_MIN_DEG or agreeing < SLANT_MIN_AGREEMENT:
+        return 0.0
+    return float(np.tan(np.radians(angle_deg)))
+
+
+def _neighbour_directions(blobs: list[Blob]) -> np.ndarray:
+    """For each candidate that has one, the direction (degrees, down positive) from its centre to the centre of its
+    nearest neighbour on the right: one of a like height (``SLANT_HEIGHT_RATIO``), at most ``SLANT_MAX_DEG`` off level
+    and ``SLANT_NEIGHBOUR_HEIGHTS`` of the taller one's height away."""
+    if len(blobs) < 2:
+        return np.zeros(0)
+    centre_x = np.array([_centre_x(blob) for blob in blobs])
+    centre_y = np.array([blob.centre_y for blob in blobs])
+    heights = np.array([blob.height for blob in blobs], np.float64)
+    dx, dy = centre_x[None, :] - centre_x[:, None], centre_y[None, :] - centre_y[:, None]  # from row to column
+    distance = np.hypot(dx, dy)
+    taller = np.maximum(heights[:, None], heights[None, :])
+    neighbours = ((dx > 0) & (np.abs(dy) <= dx * np.tan(np.radians(SLANT_MAX_DEG)))
+                  & (np.minimum(heights[:, None], heights[None, :]) >= SLANT_HEIGHT_RATIO * taller)
+                  & (distance <= SLANT_NEIGHBOUR_HEIGHTS * taller))
+    having = np.flatnonzero(neighbours.any(axis=1))
+    nearest = np.where(neighbours[having], distance[having], np.inf).argmin(axis=1)
+    return np.degrees(np.arctan2(dy[having, nearest], dx[having, nearest]))
+
+
+def _centre_x(blob: Blob) -> float:
+    return (blob.x0 + blob.x1) / 2
+
+
+def _levelled(blob: Blob, slope: float) -> tuple[float, float, float]:
+    """``blob``'s top, bottom and middle as if its line ran level: raised or lowered by the line's ``slope`` at its
+    centre's column."""
+    rise = slope * _centre_x(blob)
+    return blob.y0 - rise, blob.y1 - rise, blob.centre_y - rise
+
+
+def _group_lines(blobs: list[Blob], slope: float) -> list[list[Blob]]:
+    """Cluster candidates into text lines, top to bottom: a candidate joins the line its vertical centre falls in,
+    each line running at ``slope`` (``_slope_of_lines``)."""
     lines: list[list[Blob]] = []
     for blob in sorted(blobs, key=lambda blob: -blob.area):
+        centre = _levelled(blob, slope)[2]
         for line in lines:
-            top = float(np.median([member.y0 for member in line]))
-            bottom = float(np.median([member.y1 for member in line]))
-            if top <= blob.centre_y <= bottom:
+            top = float(np.median([_levelled(member, slope)[0] for member in line]))
+            bottom = float(np.median([_levelled(member, slope)[1] for member in line]))
+            if top <= centre <= bottom:
                 line.append(blob)
                 break
         else:
             lines.append([blob])
-    return sorted(_rejoined_lines(lines), key=lambda line: float(np.median([blob.centre_y for blob in line])))
+    return sorted(_rejoined_lines(lines, slope), key=lambda line: float(np.median([_levelled(blob, slope)[2] for blob in line])))
 
 
-def _rejoined_lines(lines: list[list[Blob]]) -> list[list[Blob]]:
+def _rejoined_lines(lines: list[list[Blob]], slope: float) -> list[list[Blob]]:
     """Put back into a line the digits that wandered out of it: a lesser line whose candidates stand beside,
     never above or below, a greater line's and lie within its height. A handwritten digit set lower
     than its neighbours is still in their line; a second line of text stands under the first."""
@@ -445,8 +530,9 @@ def _rejoined_lines(lines: list[list[Blob]]) -> list[list[Blob]]:
     merged: list[list[Blob]] = []
     for line in lines:
         for greater in merged:
-            top, bottom = min(blob.y0 for blob in greater), max(blob.y1 for blob in greater)
-            within = all(top <= blob.centre_y <= bottom for blob in line)
+            top = min(_levelled(blob, slope)[0] for blob in greater)
+            bottom = max(_levelled(blob, slope)[1] for blob in greater)
+            within = all(top <= _levelled(blob, slope)[2] <= bottom for blob in line)
             beside = all(_x_overlap(a, b) <= SIDE_BY_SIDE_OVERLAP_FRACTION * min(a.width, b.width) for a in line for b in greater)
             if within and beside:
                 greater.extend(line)
@@ -456,7 +542,7 @@ def _rejoined_lines(lines: list[list[Blob]]) -> list[list[Blob]]:
     return merged
 
 
-def _without_separators(line: list[Blob], labels: np.ndarray, digits_fill_height: bool) -> list[Blob]:
+def _without_separators(line: list[Blob], labels: np.ndarray, digits_fill_height: bool, slope: float) -> list[Blob]:
     """Drop what is not a digit: specks, separators and the remains of things cut off at the border.
 
     Separators are flat (``-``, the bars of ``=``, underlines, a slanted dash), unless as tall as a digit
@@ -469,7 +555,7 @@ def _without_separators(line: list[Blob], labels: np.ndarray, digits_fill_height
     image_height = labels.shape[0]
     largest_area = max(blob.area for blob in line)
     tall = [blob for blob in line if blob.height >= SHORT_FRACTION * digit_height] or line
-    middle = float(np.median([blob.centre_y for blob in tall]))
+    middle = float(np.median([_levelled(blob, slope)[2] for blob in tall]))
 
     def is_digit(blob: Blob) -> bool:
         short = blob.height < SHORT_FRACTION * digit_height
@@ -478,7 +564,7 @@ def _without_separators(line: list[Blob], labels: np.ndarray, digits_fill_height
             and blob.height >= MIN_DIGIT_HEIGHT_PX
             and blob.area >= SPECK_AREA_FRACTION * largest_area
             and not (blob.flat and (short or not _encloses_hole(blob, labels)))
-            and not (short and blob.y0 >= middle)
+            and not (short and _levelled(blob, slope)[0] >= middle)
             and not _is_cut_off(blob, digit_height, image_height, digits_fill_height)
         )
 
