@@ -150,6 +150,18 @@ def test_turned_pages_writes_the_same_numbers_level_and_turned(tmp_path):
     assert cv2.imread(str(tmp_path / "printed_turned" / "images" / "printed_turned-0000.jpg")).shape == (750, 1000, 3)
 
 
+def test_form_boxes_writes_the_same_digits_with_and_without_boxes(tmp_path):
+    result = run_script("form_boxes.py", "--count", "2", "--keep", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    labels = {}
+    for folder in ("boxes_page", "spaced_page"):
+        assert f"| {folder} | multi | 2 |" in result.stdout
+        rows = (tmp_path / folder / "labels.csv").read_text().splitlines()[1:]
+        labels[folder] = [row.split(",")[1] for row in rows]
+        assert all(label.isdigit() and 4 <= len(label) <= 10 for label in labels[folder])
+    assert labels["boxes_page"] == labels["spaced_page"]
+
+
 ROWS = ("735291846", "418763925")  # nine different digits each: which cells were emptied shows in the label
 
 
