@@ -16,11 +16,9 @@ holding every digit. The folders are written to a temporary directory and read b
 """
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 import synthetic
@@ -49,20 +47,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def write_sets(folder: Path, count: int, seed: int) -> None:
     """``count`` photos per folder; photo ``i`` of both folders shows the same digits, written the same way."""
-    for name in FOLDERS:
-        (folder / name / "images").mkdir(parents=True, exist_ok=True)
-        with open(folder / name / "labels.csv", "w", newline="") as labels:
-            writer = csv.writer(labels)
-            writer.writerow(["file", "label", "kind"])
-            for index in range(count):
-                text, photo = photograph(name == "boxes_page", np.random.default_rng([seed, index]))
-                file = f"images/{name}-{index:04d}.jpg"
-                cv2.imwrite(str(folder / name / file), photo, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
-                writer.writerow([file, text, "multi"])
+    synthetic.write_photo_folders(folder, FOLDERS, count, seed, JPEG_QUALITY, photograph)
 
 
-def photograph(with_boxes: bool, rng: np.random.Generator) -> tuple[str, np.ndarray]:
-    """A number and a BGR photo of it handwritten into a row of boxes (``with_boxes``) or the same places without."""
+def photograph(folder: str, rng: np.random.Generator) -> tuple[str, np.ndarray]:
+    """A number and a BGR photo of it handwritten into a row of boxes (``boxes_page``) or the same places without."""
     width, height = SIZE_PX
     text = "".join(str(digit) for digit in rng.integers(0, 10, int(rng.integers(DIGITS[0], DIGITS[1] + 1))))
     box_px = rng.uniform(*BOX_PX)
@@ -75,7 +64,7 @@ def photograph(with_boxes: bool, rng: np.random.Generator) -> tuple[str, np.ndar
         boxes.line((left, edge), (left + box_px * len(text), edge), line_px)
     for index in range(len(text) + 1):
         boxes.line((left + index * box_px, top), (left + index * box_px, top + box_px), line_px)
-    if with_boxes:
+    if folder == "boxes_page":
         sheet = pictures.apply_ink(sheet, boxes.coverage(), BOX_COLOUR_BGR, 0.9)
     ink = pictures.InkLayer(width, height)
     pen = pictures.Pen(width_px=rng.uniform(*PEN_WIDTH_PX), slant=rng.uniform(0, 0.2))

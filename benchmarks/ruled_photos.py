@@ -21,11 +21,9 @@ the same scoring).
 """
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 import synthetic
@@ -55,16 +53,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def write_sets(folder: Path, count: int, seed: int) -> None:
     """``count`` photos per folder; photo ``i`` of each folder shows the same number, written the same way."""
-    for name in FOLDERS:
-        (folder / name / "images").mkdir(parents=True, exist_ok=True)
-        with open(folder / name / "labels.csv", "w", newline="") as labels:
-            writer = csv.writer(labels)
-            writer.writerow(["file", "label", "kind"])
-            for index in range(count):
-                text, photo = photograph(name, np.random.default_rng([seed, index]))
-                file = f"images/{name}-{index:04d}.jpg"
-                cv2.imwrite(str(folder / name / file), photo, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
-                writer.writerow([file, text, "multi"])
+    synthetic.write_photo_folders(folder, FOLDERS, count, seed, JPEG_QUALITY, photograph)
 
 
 def photograph(paper_kind: str, rng: np.random.Generator) -> tuple[str, np.ndarray]:

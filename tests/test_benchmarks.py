@@ -124,42 +124,24 @@ def test_blank_pictures_prints_a_row_per_folder_of_empty_labels(tmp_path):
         assert labels[0] == "file,label,kind" and all(line.split(",")[1] == "" for line in labels[1:])
 
 
-def test_ruled_photos_writes_the_same_numbers_on_three_papers_and_turned(tmp_path):
-    result = run_script("ruled_photos.py", "--count", "2", "--keep", str(tmp_path))
+@pytest.mark.parametrize(("script", "folders", "digits", "shape"), [
+    ("ruled_photos.py", ("plain_photo", "lined_photo", "squared_photo", "turned_photo"), (2, 6), None),
+    ("turned_pages.py", ("printed_level", "printed_turned", "spaced_level", "spaced_turned"), (3, 7), (750, 1000, 3)),
+    ("form_boxes.py", ("boxes_page", "spaced_page"), (4, 10), (750, 1000, 3)),
+])
+def test_photo_benchmarks_write_the_same_numbers_in_every_folder(tmp_path, script, folders, digits, shape):
+    result = run_script(script, "--count", "2", "--keep", str(tmp_path))
     assert result.returncode == 0, result.stderr
     labels = {}
-    for folder in ("plain_photo", "lined_photo", "squared_photo", "turned_photo"):
+    for folder in folders:
         assert f"| {folder} | multi | 2 |" in result.stdout
         rows = (tmp_path / folder / "labels.csv").read_text().splitlines()[1:]
         labels[folder] = [row.split(",")[1] for row in rows]
-        assert all(label.isdigit() and 2 <= len(label) <= 6 for label in labels[folder])
-    assert labels["plain_photo"] == labels["lined_photo"] == labels["squared_photo"] == labels["turned_photo"]
+        assert all(label.isdigit() and digits[0] <= len(label) <= digits[1] for label in labels[folder])
+        photo = cv2.imread(str(tmp_path / folder / "images" / f"{folder}-0000.jpg"))
+        assert photo is not None and (shape is None or photo.shape == shape)
+    assert all(labels[folder] == labels[folders[0]] for folder in folders)
     assert "learnt from realworld-dev" not in result.stdout  # made pictures: the bundled reader never saw them
-
-
-def test_turned_pages_writes_the_same_numbers_level_and_turned(tmp_path):
-    result = run_script("turned_pages.py", "--count", "2", "--keep", str(tmp_path))
-    assert result.returncode == 0, result.stderr
-    labels = {}
-    for folder in ("printed_level", "printed_turned", "spaced_level", "spaced_turned"):
-        assert f"| {folder} | multi | 2 |" in result.stdout
-        rows = (tmp_path / folder / "labels.csv").read_text().splitlines()[1:]
-        labels[folder] = [row.split(",")[1] for row in rows]
-        assert all(label.isdigit() and 3 <= len(label) <= 7 for label in labels[folder])
-    assert labels["printed_level"] == labels["printed_turned"] == labels["spaced_level"] == labels["spaced_turned"]
-    assert cv2.imread(str(tmp_path / "printed_turned" / "images" / "printed_turned-0000.jpg")).shape == (750, 1000, 3)
-
-
-def test_form_boxes_writes_the_same_digits_with_and_without_boxes(tmp_path):
-    result = run_script("form_boxes.py", "--count", "2", "--keep", str(tmp_path))
-    assert result.returncode == 0, result.stderr
-    labels = {}
-    for folder in ("boxes_page", "spaced_page"):
-        assert f"| {folder} | multi | 2 |" in result.stdout
-        rows = (tmp_path / folder / "labels.csv").read_text().splitlines()[1:]
-        labels[folder] = [row.split(",")[1] for row in rows]
-        assert all(label.isdigit() and 4 <= len(label) <= 10 for label in labels[folder])
-    assert labels["boxes_page"] == labels["spaced_page"]
 
 
 ROWS = ("735291846", "418763925")  # nine different digits each: which cells were emptied shows in the label

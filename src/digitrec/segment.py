@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -498,11 +499,19 @@ def _centre_x(blob: Blob) -> float:
     return (blob.x0 + blob.x1) / 2
 
 
-def _levelled(blob: Blob, slope: float) -> tuple[float, float, float]:
+class Levelled(NamedTuple):
+    """A candidate's rows as if its line ran level (``_levelled``)."""
+
+    top: float
+    bottom: float
+    middle: float
+
+
+def _levelled(blob: Blob, slope: float) -> Levelled:
     """``blob``'s top, bottom and middle as if its line ran level: raised or lowered by the line's ``slope`` at its
     centre's column."""
     rise = slope * _centre_x(blob)
-    return blob.y0 - rise, blob.y1 - rise, blob.centre_y - rise
+    return Levelled(blob.y0 - rise, blob.y1 - rise, blob.centre_y - rise)
 
 
 def _group_lines(blobs: list[Blob], slope: float) -> list[list[Blob]]:
@@ -510,16 +519,16 @@ def _group_lines(blobs: list[Blob], slope: float) -> list[list[Blob]]:
     each line running at ``slope`` (``_slope_of_lines``)."""
     lines: list[list[Blob]] = []
     for blob in sorted(blobs, key=lambda blob: -blob.area):
-        centre = _levelled(blob, slope)[2]
+        centre = _levelled(blob, slope).middle
         for line in lines:
-            top = float(np.median([_levelled(member, slope)[0] for member in line]))
-            bottom = float(np.median([_levelled(member, slope)[1] for member in line]))
+            top = float(np.median([_levelled(member, slope).top for member in line]))
+            bottom = float(np.median([_levelled(member, slope).bottom for member in line]))
             if top <= centre <= bottom:
                 line.append(blob)
                 break
         else:
             lines.append([blob])
-    return sorted(_rejoined_lines(lines, slope), key=lambda line: float(np.median([_levelled(blob, slope)[2] for blob in line])))
+    return sorted(_rejoined_lines(lines, slope), key=lambda line: float(np.median([_levelled(blob, slope).middle for blob in line])))
 
 
 def _rejoined_lines(lines: list[list[Blob]], slope: float) -> list[list[Blob]]:
@@ -530,9 +539,9 @@ def _rejoined_lines(lines: list[list[Blob]], slope: float) -> list[list[Blob]]:
     merged: list[list[Blob]] = []
     for line in lines:
         for greater in merged:
-            top = min(_levelled(blob, slope)[0] for blob in greater)
-            bottom = max(_levelled(blob, slope)[1] for blob in greater)
-            within = all(top <= _levelled(blob, slope)[2] <= bottom for blob in line)
+            top = min(_levelled(blob, slope).top for blob in greater)
+            bottom = max(_levelled(blob, slope).bottom for blob in greater)
+            within = all(top <= _levelled(blob, slope).middle <= bottom for blob in line)
             beside = all(_x_overlap(a, b) <= SIDE_BY_SIDE_OVERLAP_FRACTION * min(a.width, b.width) for a in line for b in greater)
             if within and beside:
                 greater.extend(line)
@@ -555,7 +564,7 @@ def _without_separators(line: list[Blob], labels: np.ndarray, digits_fill_height
     image_height = labels.shape[0]
     largest_area = max(blob.area for blob in line)
     tall = [blob for blob in line if blob.height >= SHORT_FRACTION * digit_height] or line
-    middle = float(np.median([_levelled(blob, slope)[2] for blob in tall]))
+    middle = float(np.median([_levelled(blob, slope).middle for blob in tall]))
 
     def is_digit(blob: Blob) -> bool:
         short = blob.height < SHORT_FRACTION * digit_height
@@ -564,7 +573,7 @@ def _without_separators(line: list[Blob], labels: np.ndarray, digits_fill_height
             and blob.height >= MIN_DIGIT_HEIGHT_PX
             and blob.area >= SPECK_AREA_FRACTION * largest_area
             and not (blob.flat and (short or not _encloses_hole(blob, labels)))
-            and not (short and _levelled(blob, slope)[0] >= middle)
+            and not (short and _levelled(blob, slope).top >= middle)
             and not _is_cut_off(blob, digit_height, image_height, digits_fill_height)
         )
 
