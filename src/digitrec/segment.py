@@ -28,6 +28,7 @@ import cv2
 import numpy as np
 
 from digitrec.cells import SPECK_AREA_FRACTION, better_single_reading, central_group, stands_out, whole_bitmap
+from digitrec.frames import without_frames
 from digitrec.ink import MIN_INK_CONTRAST, ink_map, is_bitmap, label_type, resized, strong_ink_level
 from digitrec.lines import CELL_LINE_BAND_FRACTION, CELL_MIN_SIDE_PX, LINE_MIN_ASPECT, ink_mask, is_photo
 from digitrec.pieces import FLAT_ASPECT, Blob, DigitCrop, Judge, blob_ink, blob_of, crop_of, merge
@@ -167,6 +168,10 @@ def _candidates(ink: np.ndarray, single: bool, digits_fill_height: bool,
     mask = ink_mask(ink, strong_level, single, digits_fill_height)
     binary = mask.astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8, ltype=label_type(cv2.countNonZero(binary)))
+    unframed = without_frames(binary, labels, stats) if is_photo(ink.shape, single) else None
+    if unframed is not None:
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(unframed, connectivity=8,
+                                                                   ltype=label_type(cv2.countNonZero(unframed)))
     along_border = _share_in_border_band(labels, count) >= ALONG_BORDER_SHARE if single else np.ones(count, bool)
     faint_at_edge = _faint_at_edge(labels, count, stats, ink, strong_level) if is_photo(ink.shape, single) else np.zeros(count, bool)
     blobs = [
