@@ -57,3 +57,30 @@ def test_a_page_with_no_frame_is_left_as_it_was():
     cv2.putText(binary, "2026", (10, 80), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 1, 5)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
     assert without_frames(binary, labels, stats) is None
+
+
+
+def long_form_page(text: str, box_px: int = 40, line_px: int = 3) -> np.ndarray:
+    """A 1000x750 page with a row of boxes longer than the lines ``digitrec.lines`` takes out, a printed digit 0.7 of
+    the box's height in the middle of each: once the rules go, the sides are hardly taller than the digits."""
+    page = np.full((750, 1000, 3), PAPER, np.uint8)
+    left, top = 150, 300
+    (width, height), _ = cv2.getTextSize("0", cv2.FONT_HERSHEY_SIMPLEX, 1.0, 3)
+    scale = 0.7 * box_px / height
+    cv2.rectangle(page, (left, top), (left + box_px * len(text), top + box_px), BOX_INK, line_px)
+    for index, digit in enumerate(text):
+        x = left + index * box_px
+        cv2.line(page, (x, top), (x, top + box_px), BOX_INK, line_px)
+        cv2.putText(page, digit, (x + int((box_px - scale * width) / 2), top + int((box_px + scale * height) / 2)),
+                    cv2.FONT_HERSHEY_SIMPLEX, scale, INK, 3, cv2.LINE_AA)
+    return page
+
+
+def test_a_row_of_boxes_longer_than_a_line_reads_as_its_digits_without_its_sides(recognizer):
+    page = long_form_page("4071825369472")  # 520 px long: its rules go with the page's lines, its sides stand alone
+    assert recognizer.read(page).text == "4071825369472"
+
+
+def test_ones_in_a_long_row_of_boxes_are_kept(recognizer):
+    page = long_form_page("1111101111111")  # straight and alike, as the sides are, but no rule runs along their ends
+    assert recognizer.read(page).text == "1111101111111"

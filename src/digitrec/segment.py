@@ -82,6 +82,13 @@ SLANT_AGREEMENT_DEG = 10.0  # of the median direction, that the directions of a 
 SLANT_MIN_AGREEMENT = 2 / 3  # of the neighbour pairs, that must: a grid's remains and blots point every way
 SLANT_MIN_HEIGHT_FRACTION = 0.5  # of the typical height: a candidate the slant is measured on
 SLANT_MAX_ASPECT = 1.5  # and no wider than this many times its height
+BOX_RULE_REACH_FRACTION = 0.5  # of a side's height (and at least BOX_RULE_REACH_PX): how far from its ends the rules lie
+BOX_RULE_REACH_PX = 3
+BOX_RULE_SHARE = 0.8  # of the columns over and under a side (and half its height either way), that a rule's row fills
+BOX_SIDE_END_FRACTION = 0.15  # of a side's height (and at least BOX_SIDE_END_PX): how far the next side's top and bottom lie
+BOX_SIDE_END_PX = 2
+BOX_SIDE_MAX_GAP_HEIGHTS = 4.0  # how far apart two neighbouring sides stand at most, in their height (a side lost to a digit touching it)
+BOX_MIN_SIDES = 3  # a row of boxes has a side between two cells besides its two ends
 
 
 def find_digits(rgb: np.ndarray, single: bool = False, judge: Judge | None = None, bold: bool = False,
@@ -253,10 +260,11 @@ def _read_lines(blobs: list[Blob], labels: np.ndarray, digits_fill_height: bool,
     typical_height = _typical_height(blobs)
     joined = _join_pieces(blobs, typical_height)
     rule_height = min(typical_height, _height_beside_slivers(joined, labels))
+    box_sides = _box_sides(joined, labels, ink)
     blobs = [
         blob for blob in joined
         if not _is_cut_off(blob, typical_height, labels.shape[0], digits_fill_height)
-        and not _is_grid_rule(blob, rule_height, labels)
+        and not _is_grid_rule(blob, rule_height, labels) and blob not in box_sides
     ]
     if not blobs:
         return [], 0.0
@@ -354,6 +362,48 @@ def _is_straight_sliver(blob: Blob, labels: np.ndarray) -> bool:
     centres = (ink * np.arange(blob.width)).sum(axis=1)[rows] / ink.sum(axis=1)[rows]
     low, high = np.percentile(centres, [5, 95])
     return high - low <= max(RULE_MAX_WANDER_PX, RULE_MAX_WANDER_FRACTION * blob.height)
+
+
+def _box_sides(blobs: list[Blob], labels: np.ndarray, ink: np.ndarray) -> set[Blob]:
+    """The sides of a form's row of boxes whose rules ``digitrec.lines`` took out (a row longer than
+    ``digitrec.frames`` looks for): straight upright slivers with a rule's remains in the ``ink`` map just over and
+    just under them (``_between_rules``), ``BOX_MIN_SIDES`` or more in a chain left to right, each next one's top and
+    bottom where the one before had them. Left, they were read as ``1``s between the digits. A pen's ``1`` on ruled
+    paper is seldom straight, seldom reaches the rule over it as well, and never so alike its neighbours."""
+    sides = sorted((blob for blob in blobs if _is_straight_sliver(blob, labels) and _between_rules(blob, labels, ink)),
+                   key=lambda blob: blob.x0)
+    chains: list[list[Blob]] = []
+    for side in sides:
+        chain = next((chain for chain in chains if _next_box_side(chain[-1], side)), None)
+        if chain is None:
+            chains.append([side])
+        else:
+            chain.append(side)
+    return {side for chain in chains if len(chain) >= BOX_MIN_SIDES for side in chain}
+
+
+def _between_rules(blob: Blob, labels: np.ndarray, ink: np.ndarray) -> bool:
+    """Whether a row of the ``ink`` map just over ``blob`` and one just under it hold ink across ``BOX_RULE_SHARE`` of
+    its columns and half its height to its left or to its right: the rules a box's side joined (a row's end side has
+    them on one side only), taken out as lines."""
+    level = 0.5 * float(np.median(ink[blob.y0: blob.y1, blob.x0: blob.x1][blob_ink(blob, labels)]))
+    reach = max(BOX_RULE_REACH_PX, int(BOX_RULE_REACH_FRACTION * blob.height))
+    bands = (np.s_[max(0, blob.y0 - reach): blob.y0], np.s_[blob.y1: blob.y1 + reach])
+    sides = (np.s_[max(0, blob.x0 - blob.height // 2): blob.x1], np.s_[blob.x0: blob.x1 + blob.height // 2])
+    return all(any(_holds_a_rule(ink[rows, columns] > level) for columns in sides) for rows in bands)
+
+
+def _holds_a_rule(band: np.ndarray) -> bool:
+    """Whether some row of ``band`` (a mask) is ink across ``BOX_RULE_SHARE`` of its columns."""
+    return band.size > 0 and bool((band.mean(axis=1) >= BOX_RULE_SHARE).any())
+
+
+def _next_box_side(side: Blob, other: Blob) -> bool:
+    """Whether ``other``, right of ``side``, could be the next side of its row of boxes: its top and bottom where
+    ``side`` has them, and not far off."""
+    tolerance = max(BOX_SIDE_END_PX, BOX_SIDE_END_FRACTION * side.height)
+    return (abs(other.y0 - side.y0) <= tolerance and abs(other.y1 - side.y1) <= tolerance
+            and other.x0 - side.x1 <= BOX_SIDE_MAX_GAP_HEIGHTS * side.height)
 
 
 def _is_grid_rule(blob: Blob, digit_height: float, labels: np.ndarray) -> bool:
