@@ -26,6 +26,7 @@ from digitrec.pieces import DigitCrop
 from digitrec.preprocess import to_mnist_form
 from digitrec.segment import WORK_MAX_SIDE_PX, find_digits
 from digitrec.wholeness import bundled_wholeness_path
+from digitrec.windows import window_row
 
 TOP_K = 3
 BOX_COLOUR_RGB = (230, 40, 40)
@@ -232,13 +233,19 @@ class Recognizer:
             name = os.fspath(image)
         decoded = decode_image(image, name=name, max_side_px=WORK_MAX_SIDE_PX)
         after_decode = time.perf_counter()
-        readings = self._find_readings(decoded, single)
-        after_segment = time.perf_counter()
-        crops, digits = self._other_polarity_if_surer(*self._classified(readings, decoded), decoded, single)
-        numbered = [(crop.line, digit) for crop, digit in zip(crops, digits)] if single else self._string_checked(crops, digits, decoded)
-        numbered = list(zip([line for line, _ in numbered], self._weighed_by_digitness([digit for _, digit in numbered])))
-        if not single:
-            numbered = _without_unsure_end_marks(numbered)
+        windows = None if single else window_row(decoded.rgb)
+        window_digits = self._windows_read(windows, decoded) if windows else None
+        if window_digits:
+            after_segment = time.perf_counter()
+            numbered = [(0, digit) for digit in window_digits]
+        else:
+            readings = self._find_readings(decoded, single)
+            after_segment = time.perf_counter()
+            crops, digits = self._other_polarity_if_surer(*self._classified(readings, decoded), decoded, single)
+            numbered = [(crop.line, digit) for crop, digit in zip(crops, digits)] if single else self._string_checked(crops, digits, decoded)
+            numbered = list(zip([line for line, _ in numbered], self._weighed_by_digitness([digit for _, digit in numbered])))
+            if not single:
+                numbered = _without_unsure_end_marks(numbered)
         after_classify = time.perf_counter()
         kept = [(line, digit) for line, digit in numbered if digit.confidence >= self.min_confidence]
         timings_ms = {
@@ -253,6 +260,21 @@ class Recognizer:
     def read_digit(self, image: ImageSource) -> Digit:
         """The one digit of a single-digit crop; ``NoDigitError`` when the crop holds no ink."""
         return self._weighed_by_digitness([self._read_cell(image, polarity_checked=True)])[0]
+
+    def _windows_read(self, windows: list[tuple[int, int, int, int]], decoded: DecodedImage) -> list[Digit] | None:
+        """The digit behind each window of a meter's counter (``digitrec.windows``), each window read as a
+        single-digit crop (``read_digit``), left to right, boxes in the whole image's pixels; None where a window
+        holds no digit: a counter shows one in each, and a row of empty cells is no counter."""
+        factor_x, factor_y = decoded.reduction
+        digits = []
+        for x, y, width, height in windows:
+            try:
+                digit = self.read_digit(decoded.rgb[y: y + height, x: x + width])
+            except NoDigitError:
+                return None
+            cell_x, cell_y, cell_width, cell_height = digit.box
+            digits.append(replace(digit, box=_scaled_box((x + cell_x, y + cell_y, cell_width, cell_height), factor_x, factor_y)))
+        return digits
 
     def _read_cell(self, image: ImageSource, polarity_checked: bool = False) -> Digit:
         """``read_digit`` with the network's own confidence: what the string checks compare. A string's

@@ -1,0 +1,115 @@
+"""A meter's drum counter: a row of windows in a frame, one printed digit behind each, found so that each window can be
+read as a single-digit crop.
+
+Read as one picture, a counter's frame bars came out as ``1``s, and dark digits in light windows on a dark frame
+joined the frame: the ink map decides one polarity for the whole picture, and a counter shows both (the frame
+against the housing, the digits against their drums). A window alone is what the reader knows best (the development
+set's meter crops are such windows). A window is a rectangle of one shade, taller than wide (a drum shows one digit;
+a Sudoku or form cell is square) inside its frame (a strip of grid cells, cut along its grid, has its cells at its
+edges), and a counter's windows are alike and stand side by side apart by a frame's bar. ``Recognizer.read`` takes a
+row only where every window holds a digit: a counter shows one behind each, a row of empty cells none.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+WINDOW_MAX_SIDE_PX = 480  # windows are looked for at this size at most
+WINDOW_BLUR_SIGMA_PX = 1.0
+WINDOW_MIN_FILL = 0.85  # of its box, that a window's contour encloses
+WINDOW_ASPECT = (1.15, 3.0)  # a window's height over its width
+WINDOW_MIN_HEIGHT_PX = 12
+WINDOW_MIN_WIDTH_PX = 6
+WINDOW_HEIGHT_TOLERANCE = 0.15  # of a window's height, by which the next one's may differ
+WINDOW_WIDTH_TOLERANCE = 0.3  # of its width, likewise
+WINDOW_CENTRE_TOLERANCE = 0.25  # of its height, how far the next one's centre may lie higher or lower
+WINDOW_GAP = (0.05, 1.0)  # of a window's width: the frame's bar between two windows
+MIN_WINDOWS = 3
+
+Box = tuple[int, int, int, int]  # x, y, width, height
+
+
+def window_row(rgb: np.ndarray) -> list[Box] | None:
+    """The windows of the longest row of ``MIN_WINDOWS`` or more in an HxWx3 uint8 RGB picture, left to right, as boxes
+    in its pixels; None where there is none."""
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    scale = min(1.0, WINDOW_MAX_SIDE_PX / max(grey.shape))
+    if scale < 1.0:
+        grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)  # blurred next; area averaging costs 1 ms
+    blurred = cv2.GaussianBlur(grey, (0, 0), WINDOW_BLUR_SIGMA_PX)
+    boxes = {box for level in _levels(blurred) for box in _rectangles(blurred, level)}
+    row = _longest_row(boxes)
+    if row is None:
+        return None
+    return [tuple(int(round(value / scale)) for value in box) for box in row]
+
+
+def _levels(grey: np.ndarray) -> list[float]:
+    """Otsu's level of ``grey``, and Otsu's level within each of the two classes it parts: a frame's shade can lie near
+    the first (light falling off across a counter turns one end of its frame to the housing's side), not near all."""
+    counts = cv2.calcHist([grey], [0], None, [256], [0, 256]).ravel().astype(np.float64)
+    level = _otsu(counts, 0, 256)
+    if level is None:
+        return []  # one shade: a blank picture
+    return [float(level)] + [float(part) for part in (_otsu(counts, 0, level + 1), _otsu(counts, level + 1, 256)) if part is not None]
+
+
+def _otsu(counts: np.ndarray, low: int, high: int) -> int | None:
+    """The grey level in [low, high) that parts the histogram ``counts`` there with the most variance between the two
+    classes (Otsu's); None where those levels hold fewer than two shades."""
+    levels = np.arange(low, high, dtype=np.float64)
+    weights = counts[low:high]
+    if np.count_nonzero(weights) < 2:
+        return None
+    below = np.cumsum(weights)
+    mass_below = np.cumsum(weights * levels)
+    total, mass = below[-1], mass_below[-1]
+    above = total - below
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (mass_below * total - mass * below) ** 2 / (below * above)
+    return low + int(np.nanargmax(np.where(above > 0, between, np.nan)))
+
+
+def _rectangles(grey: np.ndarray, level: float) -> list[Box]:
+    """The boxes of the window-shaped regions of ``grey`` thresholded at ``level``: a contour that fills
+    ``WINDOW_MIN_FILL`` of its box, shaped as ``WINDOW_ASPECT`` allows, touching no edge. Windows lighter than the level
+    are the outer contours of its pieces, windows darker the contours of their holes (a hole's contour runs round
+    it on the pixels beside it, a pixel wider each way), so both polarities come from one search."""
+    _, binary = cv2.threshold(grey, level, 255, cv2.THRESH_BINARY)
+    contours, _ = cv2.findContours(binary, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    boxes = []
+    for contour in contours:
+        x, y, width, height = cv2.boundingRect(contour)
+        if height < WINDOW_MIN_HEIGHT_PX or width < WINDOW_MIN_WIDTH_PX:
+            continue
+        if x == 0 or y == 0 or x + width == grey.shape[1] or y + height == grey.shape[0]:
+            continue  # a window sits in its frame; a strip of grid cells is cut along the grid, its cells at its edges
+        if WINDOW_ASPECT[0] <= height / width <= WINDOW_ASPECT[1] and cv2.contourArea(contour) >= WINDOW_MIN_FILL * width * height:
+            boxes.append((x, y, width, height))
+    return boxes
+
+
+def _longest_row(boxes: set[Box]) -> list[Box] | None:
+    """The longest chain, left to right, of windows each the next of the one before (``_next_window``), if it holds
+    ``MIN_WINDOWS`` or more. A window found at several levels starts a chain of its own beside
+    the one it could have joined."""
+    rows: list[list[Box]] = []
+    for box in sorted(boxes):
+        row = next((row for row in rows if _next_window(row[-1], box)), None)
+        if row is None:
+            rows.append([box])
+        else:
+            row.append(box)
+    longest = max(rows, key=len, default=[])
+    return longest if len(longest) >= MIN_WINDOWS else None
+
+
+def _next_window(window: Box, other: Box) -> bool:
+    """Whether ``other`` could be the window right of ``window`` on its counter: alike in size, level with it, and a
+    frame's bar away."""
+    x, y, width, height = window
+    gap = other[0] - (x + width)
+    return (abs(other[3] - height) <= WINDOW_HEIGHT_TOLERANCE * height
+            and abs(other[2] - width) <= WINDOW_WIDTH_TOLERANCE * width
+            and abs((other[1] + other[3] / 2) - (y + height / 2)) <= WINDOW_CENTRE_TOLERANCE * height
+            and WINDOW_GAP[0] * width <= gap <= WINDOW_GAP[1] * width)

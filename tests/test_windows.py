@@ -1,0 +1,56 @@
+"""A meter's drum counter: its row of windows found, each window read as one digit; cells of grids and forms are no
+such row."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from digitrec.windows import window_row
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+HOUSING = (150, 150, 150)
+
+
+def counter(text: str, drum=(25, 25, 25), ink=(235, 235, 225), frame=(200, 200, 200), window=(48, 76), bar=12,
+            last_drum=None) -> np.ndarray:
+    """A 750x400 photo-sized picture of a drum counter: ``text`` printed on drums in windows of a frame, centred."""
+    width, height = window
+    picture = np.full((400, 750, 3), HOUSING, np.uint8)
+    left = (750 - len(text) * (width + bar) - bar) // 2
+    top = (400 - height) // 2
+    cv2.rectangle(picture, (left, top - bar), (left + len(text) * (width + bar) + bar, top + height + bar), frame, -1)
+    for index, digit in enumerate(text):
+        x = left + bar + index * (width + bar)
+        colour = last_drum if last_drum and index == len(text) - 1 else drum
+        cv2.rectangle(picture, (x, top), (x + width - 1, top + height - 1), colour, -1)
+        cv2.putText(picture, digit, (x + 8, top + height - 16), cv2.FONT_HERSHEY_SIMPLEX, 1.6, ink, 4, cv2.LINE_AA)
+    return cv2.GaussianBlur(picture, (0, 0), 0.8)
+
+
+def test_a_counters_windows_are_found_left_to_right_whatever_their_shade():
+    for drum, ink, frame in (((25, 25, 25), (235, 235, 225), (200, 200, 200)), ((230, 230, 220), (20, 20, 20), (40, 40, 40))):
+        windows = window_row(counter("048172", drum, ink, frame))
+        assert windows is not None and len(windows) == 6
+        lefts = [x for x, _, _, _ in windows]
+        assert lefts == sorted(lefts) and all(44 <= w <= 58 and 70 <= h <= 86 for _, _, w, h in windows)
+
+
+def test_square_cells_of_a_grid_or_a_form_are_no_counter():
+    row = np.full((120, 760, 3), 245, np.uint8)
+    for index in range(10):
+        cv2.rectangle(row, (20 + index * 72, 20), (20 + (index + 1) * 72, 92), (40, 40, 40), 2)
+        cv2.putText(row, str(index), (42 + index * 72, 76), cv2.FONT_HERSHEY_SIMPLEX, 1.4, (30, 30, 30), 3)
+    assert window_row(row) is None
+
+
+def test_a_page_of_handwriting_has_no_counter():
+    picture = cv2.cvtColor(cv2.imread(str(EXAMPLES / "phone-2026.jpg")), cv2.COLOR_BGR2RGB)
+    assert window_row(picture) is None
+
+
+def test_a_counter_reads_as_its_drums_digits_red_last_drum_and_all(recognizer):
+    assert recognizer.read(counter("048172")).text == "048172"
+    light = counter("930561", drum=(230, 230, 220), ink=(20, 20, 20), frame=(40, 40, 40), last_drum=(170, 20, 20))
+    assert recognizer.read(light).text == "930561"
