@@ -89,15 +89,15 @@ def photograph(folder: str, rng: np.random.Generator, fonts: list[Path]) -> tupl
         draw.text((x + (window_width - box[2] + box[0]) / 2 - box[0], y + (window_height - box[3] + box[1]) / 2 - box[1] + roll_px),
                   digit, font=font, fill=ink)
     bgr = cv2.cvtColor(np.asarray(scene), cv2.COLOR_RGB2BGR).astype(np.float32)
-    bgr = _glared(bgr, rng)
+    bgr = glared(bgr, rng)
     light = pictures.uneven_light(height, width, rng, gradient=rng.uniform(0.1, 0.4), vignette=0.2)
     factor = min(rng.uniform(*SCALE), FILL_MAX * width / counter_width)  # the whole counter in the picture
-    photo = pictures.camera(_scaled(bgr, factor), rng, light, blur_px=rng.uniform(0.5, 1.5), noise=4.0,
+    photo = pictures.camera(scaled_scene(bgr, factor), rng, light, blur_px=rng.uniform(0.5, 1.5), noise=4.0,
                             angle_deg=rng.uniform(-MAX_TURN_DEG, MAX_TURN_DEG))
     return text, photo
 
 
-def _glared(bgr: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def glared(bgr: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A soft patch of light reflected off the meter's glass."""
     height, width = bgr.shape[:2]
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
@@ -105,7 +105,7 @@ def _glared(bgr: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return bgr + rng.uniform(0, 60) * np.exp(-((xx - centre_x) ** 2 + (yy - centre_y) ** 2) / (2 * radius ** 2))[..., None]
 
 
-def _scaled(bgr: np.ndarray, factor: float) -> np.ndarray:
+def scaled_scene(bgr: np.ndarray, factor: float) -> np.ndarray:
     """The scene taken closer (``factor`` over 1: cut to the frame) or from further off (under 1: housing round it)."""
     height, width = bgr.shape[:2]
     grown = cv2.resize(bgr, None, fx=factor, fy=factor, interpolation=cv2.INTER_LINEAR)

@@ -129,6 +129,7 @@ def test_blank_pictures_prints_a_row_per_folder_of_empty_labels(tmp_path):
     ("turned_pages.py", ("printed_level", "printed_turned", "spaced_level", "spaced_turned"), (3, 7), (750, 1000, 3)),
     ("form_boxes.py", ("boxes_page", "spaced_page"), (4, 10), (750, 1000, 3)),
     ("meter_counters.py", ("dark_drums", "light_drums"), (4, 8), (500, 750, 3)),
+    ("panels.py", ("dark_panel", "light_panel"), (3, 7), (500, 750, 3)),
 ])
 def test_photo_benchmarks_write_the_same_numbers_in_every_folder(tmp_path, script, folders, digits, shape):
     result = run_script(script, "--count", "2", "--keep", str(tmp_path))

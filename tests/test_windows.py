@@ -7,7 +7,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from digitrec.windows import window_row
+from digitrec.windows import panel_box, window_row
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 HOUSING = (150, 150, 150)
@@ -54,3 +54,31 @@ def test_a_counter_reads_as_its_drums_digits_red_last_drum_and_all(recognizer):
     assert recognizer.read(counter("048172")).text == "048172"
     light = counter("930561", drum=(230, 230, 220), ink=(20, 20, 20), frame=(40, 40, 40), last_drum=(170, 20, 20))
     assert recognizer.read(light).text == "930561"
+
+
+def panel_photo(text: str, panel=(20, 20, 20), ink=(235, 235, 235), room=(215, 215, 215)) -> np.ndarray:
+    """A 750x500 picture of ``text`` printed on a panel (a screen, a sign) in the middle of a room of another shade."""
+    picture = np.full((500, 750, 3), room, np.uint8)
+    cv2.rectangle(picture, (120, 140), (650, 360), panel, -1)
+    (width, height), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 3.0, 9)
+    cv2.putText(picture, text, (385 - width // 2, 250 + height // 2), cv2.FONT_HERSHEY_SIMPLEX, 3.0, ink, 9, cv2.LINE_AA)
+    return cv2.GaussianBlur(picture, (0, 0), 1.0)
+
+
+def test_a_panel_holding_digits_is_found_with_its_shade():
+    dark = panel_box(panel_photo("9141"))
+    assert dark is not None and dark.dark and 110 <= dark.box[0] <= 140 and 500 <= dark.box[2] <= 530
+    light = panel_box(panel_photo("9141", panel=(225, 225, 225), ink=(20, 20, 20), room=(40, 40, 40)))
+    assert light is not None and not light.dark
+
+
+def test_a_page_or_a_lone_seven_segment_zero_is_no_panel():
+    assert panel_box(cv2.cvtColor(cv2.imread(str(EXAMPLES / "phone-2026.jpg")), cv2.COLOR_BGR2RGB)) is None
+    page = np.full((500, 750, 3), 235, np.uint8)
+    cv2.rectangle(page, (300, 150), (420, 350), (30, 30, 30), 14)  # one rectangle round one empty hole
+    assert panel_box(page) is None
+
+
+def test_light_digits_on_a_dark_panel_in_a_light_room_read_as_printed(recognizer):
+    assert recognizer.read(panel_photo("9141")).text == "9141"
+    assert recognizer.read(panel_photo("3075", panel=(225, 225, 225), ink=(20, 20, 20), room=(40, 40, 40))).text == "3075"

@@ -21,12 +21,13 @@ from digitrec.digitness import bundled_digitness_path
 from digitrec.files import atomic_write
 from digitrec.imageio import DecodedImage, ImageSource, decode_image
 from digitrec.ink import is_bilevel
+from digitrec.lines import is_photo
 from digitrec.memory import keep_freed_memory
 from digitrec.pieces import DigitCrop
 from digitrec.preprocess import to_mnist_form
 from digitrec.segment import WORK_MAX_SIDE_PX, find_digits
 from digitrec.wholeness import bundled_wholeness_path
-from digitrec.windows import window_row
+from digitrec.windows import panel_box, window_row
 
 TOP_K = 3
 BOX_COLOUR_RGB = (230, 40, 40)
@@ -235,17 +236,14 @@ class Recognizer:
         after_decode = time.perf_counter()
         windows = None if single else window_row(decoded.rgb)
         window_digits = self._windows_read(windows, decoded) if windows else None
+        panel = None if single or window_digits or not is_photo(decoded.rgb.shape[:2], single) else panel_box(decoded.rgb)
         if window_digits:
             after_segment = time.perf_counter()
             numbered = [(0, digit) for digit in window_digits]
         else:
-            readings = self._find_readings(decoded, single)
-            after_segment = time.perf_counter()
-            crops, digits = self._other_polarity_if_surer(*self._classified(readings, decoded), decoded, single)
-            numbered = [(crop.line, digit) for crop, digit in zip(crops, digits)] if single else self._string_checked(crops, digits, decoded)
-            numbered = list(zip([line for line, _ in numbered], self._weighed_by_digitness([digit for _, digit in numbered])))
-            if not single:
-                numbered = _without_unsure_end_marks(numbered)
+            numbered, after_segment = self._picture_read(decoded, single)
+            if panel and _only_pieces_of(numbered, _scaled_box(panel.box, *decoded.reduction)):
+                numbered = self._panel_read(panel.box, decoded) or numbered
         after_classify = time.perf_counter()
         kept = [(line, digit) for line, digit in numbered if digit.confidence >= self.min_confidence]
         timings_ms = {
@@ -256,6 +254,29 @@ class Recognizer:
         }
         return Reading(file=name, digits=[digit for _, digit in kept], lines=_as_lines(kept), timings_ms=timings_ms,
                        image=decoded.rgb, full_size=decoded.full_size)
+
+    def _picture_read(self, decoded: DecodedImage, single: bool) -> tuple[list[tuple[int, Digit]], float]:
+        """The picture's digits numbered by line, read as one picture; and when segmenting it ended."""
+        readings = self._find_readings(decoded, single)
+        after_segment = time.perf_counter()
+        crops, digits = self._other_polarity_if_surer(*self._classified(readings, decoded), decoded, single)
+        numbered = [(crop.line, digit) for crop, digit in zip(crops, digits)] if single else self._string_checked(crops, digits, decoded)
+        numbered = list(zip([line for line, _ in numbered], self._weighed_by_digitness([digit for _, digit in numbered])))
+        if not single:
+            numbered = _without_unsure_end_marks(numbered)
+        return numbered, after_segment
+
+    def _panel_read(self, panel: tuple[int, int, int, int], decoded: DecodedImage) -> list[tuple[int, Digit]]:
+        """The digits of a panel (``digitrec.windows.panel_box``, in ``decoded.rgb``'s pixels) read as a picture of its
+        own, its polarity decided within it, boxes in the whole image's pixels."""
+        x, y, width, height = panel
+        factor_x, factor_y = decoded.reduction
+        crop = DecodedImage(rgb=decoded.rgb[y: y + height, x: x + width],
+                            full_size=(max(1, round(width * factor_x)), max(1, round(height * factor_y))))
+        numbered, _ = self._picture_read(crop, single=False)
+        shift_x, shift_y = round(x * factor_x), round(y * factor_y)
+        return [(line, replace(digit, box=(digit.box[0] + shift_x, digit.box[1] + shift_y, *digit.box[2:])))
+                for line, digit in numbered]
 
     def read_digit(self, image: ImageSource) -> Digit:
         """The one digit of a single-digit crop; ``NoDigitError`` when the crop holds no ink."""
@@ -445,6 +466,28 @@ class Recognizer:
                   probabilities=p, input=x)
             for crop, p, x in zip(crops, probabilities, inputs)
         ]
+
+
+def _only_pieces_of(numbered: list[tuple[int, Digit]], panel: tuple[int, int, int, int]) -> bool:
+    """Whether a picture's reading found only pieces of its panel (``digitrec.windows.panel_box``, in the picture's
+    pixels): every digit overlapping the panel's box and one at least crossing its edge, as a dark panel in a light
+    room, read with the room, is a blot of ink with the digits as its holes. Then the panel is read alone. A reading of
+    nothing stands (a blank squared page, a patch of whose grid passes for a panel), as does one with its digits inside
+    a panel of the paper's shade (a meter's LCD in a grey housing: read alone, its seven-segment ``7`` came out ``71``)
+    or a digit wholly outside it (a light cell ringed by grid lines is no panel of a row's digits)."""
+    boxes = [digit.box for _, digit in numbered]
+    return bool(boxes) and all(_overlap_2d(box, panel) for box in boxes) and any(_crosses(box, panel) for box in boxes)
+
+
+def _overlap_2d(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Whether two boxes (x, y, w, h) share some area."""
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def _crosses(box: tuple[int, int, int, int], panel: tuple[int, int, int, int]) -> bool:
+    """Whether ``box`` reaches beyond one of ``panel``'s edges while overlapping it."""
+    return (box[0] < panel[0] or box[1] < panel[1] or box[0] + box[2] > panel[0] + panel[2]
+            or box[1] + box[3] > panel[1] + panel[3])
 
 
 def _may_be_bold_and_tight(rgb: np.ndarray, single: bool, crops: list[DigitCrop]) -> bool:

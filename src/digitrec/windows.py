@@ -1,5 +1,6 @@
-"""A meter's drum counter: a row of windows in a frame, one printed digit behind each, found so that each window can be
-read as a single-digit crop.
+"""What a picture's digits may be framed in: a meter's drum counter (a row of windows in a frame, one printed digit
+behind each), found so that each window can be read as a single-digit crop; and a panel (a screen, a sign, a plate: a
+rectangle of one shade whose holes are the digits), found so that it can be read as a picture of its own.
 
 Read as one picture, a counter's frame bars came out as ``1``s, and dark digits in light windows on a dark frame
 joined the frame: the ink map decides one polarity for the whole picture, and a counter shows both (the frame
@@ -8,8 +9,14 @@ set's meter crops are such windows). A window is a rectangle of one shade, talle
 a Sudoku or form cell is square) inside its frame (a strip of grid cells, cut along its grid, has its cells at its
 edges), and a counter's windows are alike and stand side by side apart by a frame's bar. ``Recognizer.read`` takes a
 row only where every window holds a digit: a counter shows one behind each, a row of empty cells none.
+
+Light digits on a dark panel photographed with the light room round it read as nothing like themselves: the panel
+is a blot of ink with the digits as its holes. A panel is a rectangle of one shade, at least as wide as tall, holding
+two holes of the other shade or more, each a good part of its height (a row of digits).
 """
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -25,23 +32,90 @@ WINDOW_WIDTH_TOLERANCE = 0.3  # of its width, likewise
 WINDOW_CENTRE_TOLERANCE = 0.25  # of its height, how far the next one's centre may lie higher or lower
 WINDOW_GAP = (0.05, 1.0)  # of a window's width: the frame's bar between two windows
 MIN_WINDOWS = 3
+PANEL_MIN_AREA_FRACTION = 0.01  # of the picture, that a panel's box covers
+PANEL_MIN_HOLE_FRACTION = 0.15  # of a panel's height, that something of the other shade inside it stands: a digit
+PANEL_INSET_FRACTION = 0.05  # of a panel's height, taken off each side of its box: what is read is inside it
+PANEL_MIN_DIGITS = 2  # such holes a panel holds: a row of digits (a seven-segment 0 is a rectangle round one empty hole)
 
 Box = tuple[int, int, int, int]  # x, y, width, height
+
+
+class Panel(NamedTuple):
+    box: Box  # in the picture's pixels, a little inside the panel's edges
+    dark: bool  # darker than the digits it holds
 
 
 def window_row(rgb: np.ndarray) -> list[Box] | None:
     """The windows of the longest row of ``MIN_WINDOWS`` or more in an HxWx3 uint8 RGB picture, left to right, as boxes
     in its pixels; None where there is none."""
-    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    scale = min(1.0, WINDOW_MAX_SIDE_PX / max(grey.shape))
-    if scale < 1.0:
-        grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)  # blurred next; area averaging costs 1 ms
-    blurred = cv2.GaussianBlur(grey, (0, 0), WINDOW_BLUR_SIGMA_PX)
+    blurred, scale = _search_image(rgb)
     boxes = {box for level in _levels(blurred) for box in _rectangles(blurred, level)}
     row = _longest_row(boxes)
     if row is None:
         return None
-    return [tuple(int(round(value / scale)) for value in box) for box in row]
+    return [_scaled(box, scale) for box in row]
+
+
+def panel_box(rgb: np.ndarray) -> Panel | None:
+    """The box, in the picture's pixels, and the shade of the largest panel of an HxWx3 uint8 RGB picture: a region of one shade at
+    Otsu's level whose contour fills ``WINDOW_MIN_FILL`` of its box, at least as wide as tall, touching no edge, covering
+    ``PANEL_MIN_AREA_FRACTION`` of the picture or more, and holding ``PANEL_MIN_DIGITS`` holes of the other shade
+    ``PANEL_MIN_HOLE_FRACTION`` of its height tall or more (light digits on a dark screen, sign or counter in a light
+    room, or the other way round); None where there is none."""
+    blurred, scale = _search_image(rgb)
+    levels = _levels(blurred)
+    if not levels:
+        return None
+    _, binary = cv2.threshold(blurred, levels[0], 255, cv2.THRESH_BINARY)
+    panels = [Panel(box, dark) for dark, shade in ((False, binary), (True, 255 - binary)) for box in _panels(shade)]
+    if not panels:
+        return None
+    (x, y, width, height), dark = max(panels, key=lambda panel: panel.box[2] * panel.box[3])
+    inset = int(round(PANEL_INSET_FRACTION * height))  # a turned panel's box holds the room at its corners
+    return Panel(_scaled((x + inset, y + inset, width - 2 * inset, height - 2 * inset), scale), dark)
+
+
+def _panels(binary: np.ndarray) -> list[Box]:
+    """The boxes of ``binary``'s pieces that ``panel_box`` takes for panels."""
+    contours, hierarchy = cv2.findContours(binary, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return []
+    links = hierarchy[0]  # per contour: next, previous, first child, parent; a piece's children are its holes
+    panels = []
+    for index, contour in enumerate(contours):
+        if links[index][3] != -1:
+            continue
+        x, y, width, height = cv2.boundingRect(contour)
+        if (x == 0 or y == 0 or x + width == binary.shape[1] or y + height == binary.shape[0] or width < height
+                or width * height < PANEL_MIN_AREA_FRACTION * binary.size
+                or cv2.contourArea(contour) < WINDOW_MIN_FILL * width * height):
+            continue
+        digits = [hole for hole in _children(links, index) if cv2.boundingRect(contours[hole])[3] >= PANEL_MIN_HOLE_FRACTION * height]
+        if len(digits) >= PANEL_MIN_DIGITS:
+            panels.append((x, y, width, height))
+    return panels
+
+
+def _children(links: np.ndarray, index: int) -> list[int]:
+    """The contours whose parent is contour ``index`` (``cv2.findContours`` hierarchy ``links``)."""
+    children, child = [], links[index][2]
+    while child != -1:
+        children.append(int(child))
+        child = links[child][0]
+    return children
+
+
+def _search_image(rgb: np.ndarray) -> tuple[np.ndarray, float]:
+    """The grey picture blurred, at most ``WINDOW_MAX_SIDE_PX`` on its longer side, and how much it was scaled."""
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    scale = min(1.0, WINDOW_MAX_SIDE_PX / max(grey.shape))
+    if scale < 1.0:
+        grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)  # blurred next; area averaging costs 1 ms
+    return cv2.GaussianBlur(grey, (0, 0), WINDOW_BLUR_SIGMA_PX), scale
+
+
+def _scaled(box: Box, scale: float) -> Box:
+    return tuple(int(round(value / scale)) for value in box)
 
 
 def _levels(grey: np.ndarray) -> list[float]:
