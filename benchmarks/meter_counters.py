@@ -25,7 +25,6 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 import synthetic
-from digitrec.printed import find_digit_fonts
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 import make_examples as pictures  # noqa: E402  (the example-maker's camera)
@@ -55,15 +54,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def write_sets(folder: Path, count: int, seed: int) -> None:
     """``count`` photos per folder; photo ``i`` of both folders shows the same digits on the same counter."""
-    fonts = printed_fonts()
+    fonts = synthetic.printed_fonts()
     synthetic.write_photo_folders(folder, FOLDERS, count, seed, JPEG_QUALITY,
                                   lambda name, rng: photograph(name, rng, fonts))
-
-
-def printed_fonts() -> list[Path]:
-    """The plain printed fonts a counter's drums could be printed in (no italic, no seven-segment)."""
-    return [font for font in find_digit_fonts()
-            if not any(word in font.name.lower() for word in ("italic", "oblique", "dseg", "mono"))]
 
 
 def photograph(folder: str, rng: np.random.Generator, fonts: list[Path]) -> tuple[str, np.ndarray]:
@@ -89,32 +82,12 @@ def photograph(folder: str, rng: np.random.Generator, fonts: list[Path]) -> tupl
         draw.text((x + (window_width - box[2] + box[0]) / 2 - box[0], y + (window_height - box[3] + box[1]) / 2 - box[1] + roll_px),
                   digit, font=font, fill=ink)
     bgr = cv2.cvtColor(np.asarray(scene), cv2.COLOR_RGB2BGR).astype(np.float32)
-    bgr = glared(bgr, rng)
+    bgr = synthetic.glared(bgr, rng)
     light = pictures.uneven_light(height, width, rng, gradient=rng.uniform(0.1, 0.4), vignette=0.2)
     factor = min(rng.uniform(*SCALE), FILL_MAX * width / counter_width)  # the whole counter in the picture
-    photo = pictures.camera(scaled_scene(bgr, factor), rng, light, blur_px=rng.uniform(0.5, 1.5), noise=4.0,
+    photo = pictures.camera(synthetic.scaled_scene(bgr, factor), rng, light, blur_px=rng.uniform(0.5, 1.5), noise=4.0,
                             angle_deg=rng.uniform(-MAX_TURN_DEG, MAX_TURN_DEG))
     return text, photo
-
-
-def glared(bgr: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A soft patch of light reflected off the meter's glass."""
-    height, width = bgr.shape[:2]
-    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
-    centre_x, centre_y, radius = rng.uniform(0, width), rng.uniform(0, height), 0.15 * width
-    return bgr + rng.uniform(0, 60) * np.exp(-((xx - centre_x) ** 2 + (yy - centre_y) ** 2) / (2 * radius ** 2))[..., None]
-
-
-def scaled_scene(bgr: np.ndarray, factor: float) -> np.ndarray:
-    """The scene taken closer (``factor`` over 1: cut to the frame) or from further off (under 1: housing round it)."""
-    height, width = bgr.shape[:2]
-    grown = cv2.resize(bgr, None, fx=factor, fy=factor, interpolation=cv2.INTER_LINEAR)
-    if factor >= 1:
-        top, left = (grown.shape[0] - height) // 2, (grown.shape[1] - width) // 2
-        return grown[top: top + height, left: left + width]
-    return cv2.copyMakeBorder(grown, (height - grown.shape[0]) // 2, height - grown.shape[0] - (height - grown.shape[0]) // 2,
-                              (width - grown.shape[1]) // 2, width - grown.shape[1] - (width - grown.shape[1]) // 2,
-                              cv2.BORDER_REPLICATE)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 import synthetic
-from meter_counters import glared, printed_fonts, scaled_scene
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 import make_examples as pictures  # noqa: E402  (the example-maker's camera)
@@ -51,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def write_sets(folder: Path, count: int, seed: int) -> None:
     """``count`` photos per folder; photo ``i`` of both folders shows the same number on the same panel."""
-    fonts = printed_fonts()
+    fonts = synthetic.printed_fonts()
     synthetic.write_photo_folders(folder, FOLDERS, count, seed, JPEG_QUALITY,
                                   lambda name, rng: photograph(name, rng, fonts))
 
@@ -73,10 +72,10 @@ def photograph(folder: str, rng: np.random.Generator, fonts: list[Path]) -> tupl
     draw.rectangle([left, top, left + panel_width, top + panel_height], fill=(panel,) * 3)
     draw.text((left + (panel_width - text_width) / 2 - box[0], top + (panel_height - text_height) / 2 - box[1]), text,
               font=font, fill=(ink,) * 3)
-    bgr = glared(cv2.cvtColor(np.asarray(scene), cv2.COLOR_RGB2BGR).astype(np.float32), rng)
+    bgr = synthetic.glared(cv2.cvtColor(np.asarray(scene), cv2.COLOR_RGB2BGR).astype(np.float32), rng)
     light_map = pictures.uneven_light(height, width, rng, gradient=rng.uniform(0.1, 0.3), vignette=0.2)
     factor = min(rng.uniform(*SCALE), FILL_MAX * width / panel_width)  # the whole panel in the picture
-    photo = pictures.camera(scaled_scene(bgr, factor), rng, light_map, blur_px=rng.uniform(0.5, 1.5), noise=4.0,
+    photo = pictures.camera(synthetic.scaled_scene(bgr, factor), rng, light_map, blur_px=rng.uniform(0.5, 1.5), noise=4.0,
                             angle_deg=rng.uniform(-MAX_TURN_DEG, MAX_TURN_DEG))
     return text, photo
 

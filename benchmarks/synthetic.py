@@ -1,5 +1,6 @@
-"""What the synthetic benchmarks share: their options, writing folders of made photos, and reading the labelled
-folders they write with ``realworld.py`` (digitrec, the naive pipeline and Tesseract in the same run)."""
+"""What the synthetic benchmarks share: their options, writing folders of made photos, the fonts, glare and distance
+of the printed scenes, and reading the labelled folders they write with ``realworld.py`` (digitrec, the naive pipeline
+and Tesseract in the same run)."""
 from __future__ import annotations
 
 import argparse
@@ -12,6 +13,7 @@ import cv2
 import numpy as np
 
 import realworld
+from digitrec.printed import find_digit_fonts
 
 
 def parser(doc: str, count: int, seed: int, what: str) -> argparse.ArgumentParser:
@@ -48,3 +50,30 @@ def write_photo_folders(folder: Path, names: tuple[str, ...], count: int, seed: 
                 file = f"images/{name}-{index:04d}.jpg"
                 cv2.imwrite(str(folder / name / file), photo, [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
                 writer.writerow([file, text, "multi"])
+
+
+def printed_fonts() -> list[Path]:
+    """The plain printed fonts a counter's drums or a sign could be printed in (no italic, no seven-segment, no mono)."""
+    return [font for font in find_digit_fonts()
+            if not any(word in font.name.lower() for word in ("italic", "oblique", "dseg", "mono"))]
+
+
+def glared(bgr: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A soft patch of light reflected off a meter's glass or a screen."""
+    height, width = bgr.shape[:2]
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    centre_x, centre_y, radius = rng.uniform(0, width), rng.uniform(0, height), 0.15 * width
+    return bgr + rng.uniform(0, 60) * np.exp(-((xx - centre_x) ** 2 + (yy - centre_y) ** 2) / (2 * radius ** 2))[..., None]
+
+
+def scaled_scene(bgr: np.ndarray, factor: float) -> np.ndarray:
+    """The scene taken closer (``factor`` over 1: cut to the frame) or from further off (under 1: its edges drawn out
+    round it)."""
+    height, width = bgr.shape[:2]
+    grown = cv2.resize(bgr, None, fx=factor, fy=factor, interpolation=cv2.INTER_LINEAR)
+    if factor >= 1:
+        top, left = (grown.shape[0] - height) // 2, (grown.shape[1] - width) // 2
+        return grown[top: top + height, left: left + width]
+    return cv2.copyMakeBorder(grown, (height - grown.shape[0]) // 2, height - grown.shape[0] - (height - grown.shape[0]) // 2,
+                              (width - grown.shape[1]) // 2, width - grown.shape[1] - (width - grown.shape[1]) // 2,
+                              cv2.BORDER_REPLICATE)
