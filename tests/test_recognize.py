@@ -514,3 +514,17 @@ def test_readings_that_found_other_digits_are_weighed_whole():
             bold_digits = [_digit_at(crop.box, 0.8 + gain, 7) for crop in bold]
             crops, digits = _surer_reading([usual, bold], usual_digits + bold_digits)
             assert (crops, digits) == ((bold, bold_digits) if bold_wins else (usual, usual_digits)), name
+
+
+def test_a_panel_is_read_alone_only_where_the_reading_found_nothing_but_its_pieces():
+    """A dark panel read with its light room is a blot whose pieces spill over its edges; a reading of nothing, one
+    inside the panel (a meter's LCD), or one with a digit wholly outside it (a row's other cells) stands."""
+    from digitrec.recognize import _only_pieces_of
+
+    panel = (100, 100, 300, 100)
+    spilling = [_digit_at((90, 95, 60, 110), 0.9), _digit_at((200, 120, 40, 60), 0.9)]
+    inside = [_digit_at((120 + 50 * i, 120, 40, 60), 0.99) for i in range(4)]
+    one_outside = inside[:3] + [_digit_at((450, 120, 40, 60), 0.99)]
+    assert _only_pieces_of([(0, digit) for digit in spilling], panel)
+    for digits in ([], inside, one_outside, spilling + one_outside[3:]):
+        assert not _only_pieces_of([(0, digit) for digit in digits], panel)
