@@ -26,9 +26,6 @@ from PIL import Image, ImageDraw, ImageFont
 
 import synthetic
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-import make_examples as pictures  # noqa: E402  (the example-maker's camera)
-
 COUNT = 32
 SEED = 2026
 SIZE_PX = (750, 500)
@@ -40,7 +37,6 @@ DIGIT_PX = 60
 RED_LAST_SHARE = 0.3
 MAX_TURN_DEG = 3.0
 SCALE = (0.8, 1.3)
-FILL_MAX = 0.9  # of the photo's width, that the counter spans at most
 JPEG_QUALITY = 88
 FOLDERS = ("dark_drums", "light_drums")
 DRUM_INK_RGB = {"dark_drums": ((25, 25, 25), (235, 235, 225)), "light_drums": ((230, 230, 220), (20, 20, 20))}
@@ -82,11 +78,7 @@ def photograph(folder: str, rng: np.random.Generator, fonts: list[Path]) -> tupl
         draw.text((x + (window_width - box[2] + box[0]) / 2 - box[0], y + (window_height - box[3] + box[1]) / 2 - box[1] + roll_px),
                   digit, font=font, fill=ink)
     bgr = cv2.cvtColor(np.asarray(scene), cv2.COLOR_RGB2BGR).astype(np.float32)
-    bgr = synthetic.glared(bgr, rng)
-    light = pictures.uneven_light(height, width, rng, gradient=rng.uniform(0.1, 0.4), vignette=0.2)
-    factor = min(rng.uniform(*SCALE), FILL_MAX * width / counter_width)  # the whole counter in the picture
-    photo = pictures.camera(synthetic.scaled_scene(bgr, factor), rng, light, blur_px=rng.uniform(0.5, 1.5), noise=4.0,
-                            angle_deg=rng.uniform(-MAX_TURN_DEG, MAX_TURN_DEG))
+    photo = synthetic.photographed(bgr, rng, SCALE, counter_width, gradient=(0.1, 0.4), max_turn_deg=MAX_TURN_DEG)
     return text, photo
 
 

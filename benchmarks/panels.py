@@ -24,9 +24,6 @@ from PIL import Image, ImageDraw, ImageFont
 
 import synthetic
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-import make_examples as pictures  # noqa: E402  (the example-maker's camera)
-
 COUNT = 32
 SEED = 2026
 SIZE_PX = (750, 500)
@@ -38,7 +35,6 @@ DARK_GREY = (10, 70)
 LIGHT_GREY = (170, 240)
 MAX_TURN_DEG = 3.0
 SCALE = (0.8, 1.2)
-FILL_MAX = 0.9  # of the photo's width, that the panel spans at most
 JPEG_QUALITY = 88
 FOLDERS = ("dark_panel", "light_panel")
 
@@ -72,11 +68,8 @@ def photograph(folder: str, rng: np.random.Generator, fonts: list[Path]) -> tupl
     draw.rectangle([left, top, left + panel_width, top + panel_height], fill=(panel,) * 3)
     draw.text((left + (panel_width - text_width) / 2 - box[0], top + (panel_height - text_height) / 2 - box[1]), text,
               font=font, fill=(ink,) * 3)
-    bgr = synthetic.glared(cv2.cvtColor(np.asarray(scene), cv2.COLOR_RGB2BGR).astype(np.float32), rng)
-    light_map = pictures.uneven_light(height, width, rng, gradient=rng.uniform(0.1, 0.3), vignette=0.2)
-    factor = min(rng.uniform(*SCALE), FILL_MAX * width / panel_width)  # the whole panel in the picture
-    photo = pictures.camera(synthetic.scaled_scene(bgr, factor), rng, light_map, blur_px=rng.uniform(0.5, 1.5), noise=4.0,
-                            angle_deg=rng.uniform(-MAX_TURN_DEG, MAX_TURN_DEG))
+    bgr = cv2.cvtColor(np.asarray(scene), cv2.COLOR_RGB2BGR).astype(np.float32)
+    photo = synthetic.photographed(bgr, rng, SCALE, panel_width, gradient=(0.1, 0.3), max_turn_deg=MAX_TURN_DEG)
     return text, photo
 
 

@@ -1,10 +1,11 @@
-"""What the synthetic benchmarks share: their options, writing folders of made photos, the fonts, glare and distance
-of the printed scenes, and reading the labelled folders they write with ``realworld.py`` (digitrec, the naive pipeline
+"""What the synthetic benchmarks share: their options, writing folders of made photos, the fonts of the printed scenes
+and how a phone photographs them, and reading the labelled folders they write with ``realworld.py`` (digitrec, the naive pipeline
 and Tesseract in the same run)."""
 from __future__ import annotations
 
 import argparse
 import csv
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,11 @@ import numpy as np
 
 import realworld
 from digitrec.printed import find_digit_fonts
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+import make_examples as pictures  # noqa: E402  (the example-maker's camera)
+
+FILL_MAX = 0.9  # of a printed scene's photo's width, that what holds the number spans at most
 
 
 def parser(doc: str, count: int, seed: int, what: str) -> argparse.ArgumentParser:
@@ -77,3 +83,16 @@ def scaled_scene(bgr: np.ndarray, factor: float) -> np.ndarray:
     return cv2.copyMakeBorder(grown, (height - grown.shape[0]) // 2, height - grown.shape[0] - (height - grown.shape[0]) // 2,
                               (width - grown.shape[1]) // 2, width - grown.shape[1] - (width - grown.shape[1]) // 2,
                               cv2.BORDER_REPLICATE)
+
+
+def photographed(bgr: np.ndarray, rng: np.random.Generator, scale: tuple[float, float], holder_width: float,
+                 gradient: tuple[float, float], max_turn_deg: float) -> np.ndarray:
+    """A printed scene (BGR float) as a phone photographs it: a glare on it, light falling across it (by ``gradient``),
+    taken at a ``scale`` drawn from its range but never so close that what holds the number (``holder_width`` px wide)
+    spans more than ``FILL_MAX`` of the width, softened, noisy, and turned up to ``max_turn_deg``."""
+    height, width = bgr.shape[:2]
+    bgr = glared(bgr, rng)
+    light = pictures.uneven_light(height, width, rng, gradient=rng.uniform(*gradient), vignette=0.2)
+    factor = min(rng.uniform(*scale), FILL_MAX * width / holder_width)
+    return pictures.camera(scaled_scene(bgr, factor), rng, light, blur_px=rng.uniform(0.5, 1.5), noise=4.0,
+                           angle_deg=rng.uniform(-max_turn_deg, max_turn_deg))
