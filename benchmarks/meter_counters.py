@@ -4,7 +4,8 @@ Not a sample of real pictures: each is drawn with the fonts the machine has (``d
 example-maker's camera (``tools/make_examples.py``): 4-8 windows 44-60 px wide and 70-90 px tall, frame bars 6-22 px
 between them, the frame dark or light grey in a grey housing, a digit 60 px high on each drum (a third of the counters
 have their last drum red, as water meters mark the litres), light falling across and a glare, the phone within 3
-degrees of level, 0.8-1.3 times the size (the counter at most 0.9 of the width), saved as a JPEG of 750x500. Two folders, the same digits in the same places:
+degrees of level, 0.8-1.3 times the size (the counter at most 0.9 of the width), saved as a JPEG of 750x500. Two
+folders, the same digits in the same places:
 
 - ``dark_drums``: light digits on black drums;
 - ``light_drums``: dark digits on white drums.

@@ -1,6 +1,6 @@
-"""What the synthetic benchmarks share: their options, writing folders of made photos, the fonts of the printed scenes
-and how a phone photographs them, and reading the labelled folders they write with ``realworld.py`` (digitrec, the naive pipeline
-and Tesseract in the same run)."""
+"""What the synthetic benchmarks share: their options, writing folders of made photos, the fonts of the printed
+scenes and how a phone photographs them, and reading the labelled folders they write with ``realworld.py`` (digitrec,
+the naive pipeline and Tesseract in the same run)."""
 from __future__ import annotations
 
 import argparse
