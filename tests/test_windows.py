@@ -7,15 +7,16 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from digitrec.windows import panel_box, window_row
+from digitrec.windows import panel_box, slot_beyond, window_row
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 HOUSING = (150, 150, 150)
 
 
 def counter(text: str, drum=(25, 25, 25), ink=(235, 235, 225), frame=(200, 200, 200), window=(48, 76), bar=12,
-            last_drum=None) -> np.ndarray:
-    """A 750x400 photo-sized picture of a drum counter: ``text`` printed on drums in windows of a frame, centred."""
+            last_drum=None, first_drum=None) -> np.ndarray:
+    """A 750x400 photo-sized picture of a drum counter: ``text`` printed on drums in windows of a frame, centred; the
+    last and first drum perhaps of other colours."""
     width, height = window
     picture = np.full((400, 750, 3), HOUSING, np.uint8)
     left = (750 - len(text) * (width + bar) - bar) // 2
@@ -23,7 +24,7 @@ def counter(text: str, drum=(25, 25, 25), ink=(235, 235, 225), frame=(200, 200, 
     cv2.rectangle(picture, (left, top - bar), (left + len(text) * (width + bar) + bar, top + height + bar), frame, -1)
     for index, digit in enumerate(text):
         x = left + bar + index * (width + bar)
-        colour = last_drum if last_drum and index == len(text) - 1 else drum
+        colour = {len(text) - 1: last_drum, 0: first_drum}.get(index) or drum
         cv2.rectangle(picture, (x, top), (x + width - 1, top + height - 1), colour, -1)
         cv2.putText(picture, digit, (x + 8, top + height - 16), cv2.FONT_HERSHEY_SIMPLEX, 1.6, ink, 4, cv2.LINE_AA)
     return cv2.GaussianBlur(picture, (0, 0), 0.8)
@@ -54,6 +55,36 @@ def test_a_counter_reads_as_its_drums_digits_red_last_drum_and_all(recognizer):
     assert recognizer.read(counter("048172")).text == "048172"
     light = counter("930561", drum=(230, 230, 220), ink=(20, 20, 20), frame=(40, 40, 40), last_drum=(170, 20, 20))
     assert recognizer.read(light).text == "930561"
+
+
+def test_a_drum_at_either_end_whose_window_was_missed_is_read_too(recognizer):
+    """A drum of a shade between the others' and the frame's: no level parts its window from the frame, so the row of
+    windows found stops short of it; the place one pitch beyond the row holds it."""
+    light = {"drum": (230, 230, 220), "ink": (20, 20, 20), "frame": (40, 40, 40)}
+    last = counter("930561", last_drum=(60, 60, 60), **light)
+    assert len(window_row(last)) == 5
+    assert recognizer.read(last).text == "930561"
+    first = counter("930561", first_drum=(60, 60, 60), **light)
+    assert len(window_row(first)) == 5
+    assert recognizer.read(first).text == "930561"
+
+
+def test_no_drum_is_added_for_a_screw_or_a_unit_beside_the_counter(recognizer):
+    """The places one pitch beyond a counter's ends hold a screw each, or the unit printed after it: read unsurely or
+    off the place's middle, they are not drums (taken for drums, these read ``0482762`` and ``482773``)."""
+    screws = counter("4827")  # windows 48 px wide, 12 px bars: the counter spans x 249-501, y 162-238
+    cv2.circle(screws, (555, 200), 10, (60, 60, 60), 3)
+    cv2.circle(screws, (207, 200), 10, (60, 60, 60), 3)
+    assert recognizer.read(screws).text == "4827"
+    unit = counter("4827")
+    cv2.putText(unit, "m3", (521, 230), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (20, 20, 20), 3)
+    assert recognizer.read(unit).text == "4827"
+
+
+def test_the_place_beyond_a_turned_row_follows_its_line():
+    row = [(100, 200, 40, 70), (160, 206, 40, 70), (220, 212, 40, 70), (280, 218, 40, 70)]  # rising 0.1 px a px
+    assert slot_beyond(row, after=True) == (340, 224, 40, 70)
+    assert slot_beyond(row, after=False) == (40, 194, 40, 70)
 
 
 def panel_photo(text: str, panel=(20, 20, 20), ink=(235, 235, 235), room=(215, 215, 215)) -> np.ndarray:

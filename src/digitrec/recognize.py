@@ -27,7 +27,7 @@ from digitrec.pieces import DigitCrop
 from digitrec.preprocess import to_mnist_form
 from digitrec.segment import WORK_MAX_SIDE_PX, find_digits
 from digitrec.wholeness import bundled_wholeness_path
-from digitrec.windows import panel_box, window_row
+from digitrec.windows import Box, panel_box, slot_beyond, window_row
 
 TOP_K = 3
 BOX_COLOUR_RGB = (230, 40, 40)
@@ -60,6 +60,8 @@ END_MARK_MAX_CONFIDENCE = 0.5
 END_MARK_MIN_LINE_DIGITS = 3  # in a shorter line, no digit height to compare with
 OTHER_POLARITY_BELOW_CONFIDENCE = 0.5  # a picture read less surely than this on average is read again with its polarity turned
 OTHER_POLARITY_MIN_CONFIDENCE = 0.8  # and that reading kept where the network is at least this sure of it on average
+SLOT_MIN_CONFIDENCE = 0.9  # a counter's place beyond the windows found holds a drum where its digit is read this surely
+SLOT_MIDDLE = (0.25, 0.75)  # of the place's width, where the centre of that digit stands: not the frame at its side
 BOX_THICKNESS_DIVISOR = 60
 LABEL_PADDING_PX = 1
 LABEL_SHRINK_STEPS = 4
@@ -282,20 +284,43 @@ class Recognizer:
         """The one digit of a single-digit crop; ``NoDigitError`` when the crop holds no ink."""
         return self._weighed_by_digitness([self._read_cell(image, polarity_checked=True)])[0]
 
-    def _windows_read(self, windows: list[tuple[int, int, int, int]], decoded: DecodedImage) -> list[Digit] | None:
+    def _windows_read(self, windows: list[Box], decoded: DecodedImage) -> list[Digit] | None:
         """The digit behind each window of a meter's counter (``digitrec.windows``), each window read as a
         single-digit crop (``read_digit``), left to right, boxes in the whole image's pixels; None where a window
-        holds no digit: a counter shows one in each, and a row of empty cells is no counter."""
-        factor_x, factor_y = decoded.reduction
-        digits = []
-        for x, y, width, height in windows:
-            try:
-                digit = self.read_digit(decoded.rgb[y: y + height, x: x + width])
-            except NoDigitError:
+        holds no digit: a counter shows one in each, and a row of empty cells is no counter. The row goes on past
+        its ends where a drum stands there (``_row_extended``)."""
+        row = []
+        for window in windows:
+            digit = self._window_digit(window, decoded.rgb)
+            if digit is None:
                 return None
-            cell_x, cell_y, cell_width, cell_height = digit.box
-            digits.append(replace(digit, box=_scaled_box((x + cell_x, y + cell_y, cell_width, cell_height), factor_x, factor_y)))
-        return digits
+            row.append((window, digit))
+        factor_x, factor_y = decoded.reduction
+        return [replace(digit, box=_scaled_box((x + digit.box[0], y + digit.box[1], *digit.box[2:]), factor_x, factor_y))
+                for (x, y, _, _), digit in self._row_extended(row, decoded.rgb)]
+
+    def _row_extended(self, row: list[tuple[Box, Digit]], rgb: np.ndarray) -> list[tuple[Box, Digit]]:
+        """A counter's windows and their digits, with the drums beyond either end that ``window_row`` missed: the place
+        one pitch further (``windows.slot_beyond``), wholly in the picture, joins the row where it holds a digit read
+        with ``SLOT_MIN_CONFIDENCE``, its centre in the ``SLOT_MIDDLE`` of the place's width; then the next place on.
+        A counter's last drum, red on a water meter, was missed in 7 of the 15 counters misread in a look set
+        (docs/benchmarks.md, twenty-fifth session)."""
+        for after in (True, False):
+            while True:
+                slot = slot_beyond([box for box, _ in row], after)
+                digit = self._window_digit(slot, rgb) if _inside(slot, rgb.shape) else None
+                if digit is None or not _a_drum_in(slot, digit):
+                    break
+                row = row + [(slot, digit)] if after else [(slot, digit)] + row
+        return row
+
+    def _window_digit(self, window: Box, rgb: np.ndarray) -> Digit | None:
+        """The digit ``read_digit`` reads in ``window`` of ``rgb``, its box in the window's pixels; None where it finds none."""
+        x, y, width, height = window
+        try:
+            return self.read_digit(rgb[y: y + height, x: x + width])
+        except NoDigitError:
+            return None
 
     def _read_cell(self, image: ImageSource, polarity_checked: bool = False) -> Digit:
         """``read_digit`` with the network's own confidence: what the string checks compare. A string's
@@ -466,6 +491,17 @@ class Recognizer:
                   probabilities=p, input=x)
             for crop, p, x in zip(crops, probabilities, inputs)
         ]
+
+
+def _inside(box: Box, shape: tuple[int, ...]) -> bool:
+    x, y, width, height = box
+    return x >= 0 and y >= 0 and x + width <= shape[1] and y + height <= shape[0]
+
+
+def _a_drum_in(slot: Box, digit: Digit) -> bool:
+    """Whether ``digit`` (read in ``slot``, its box in the slot's pixels) is a drum's: read surely, in the slot's middle."""
+    centre_x = digit.box[0] + digit.box[2] / 2
+    return digit.confidence >= SLOT_MIN_CONFIDENCE and SLOT_MIDDLE[0] * slot[2] <= centre_x <= SLOT_MIDDLE[1] * slot[2]
 
 
 def _only_pieces_of(numbered: list[tuple[int, Digit]], panel: tuple[int, int, int, int]) -> bool:

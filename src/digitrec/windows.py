@@ -8,7 +8,9 @@ against the housing, the digits against their drums). A window alone is what the
 set's meter crops are such windows). A window is a rectangle of one shade, taller than wide (a drum shows one digit;
 a Sudoku or form cell is square) inside its frame (a strip of grid cells, cut along its grid, has its cells at its
 edges), and a counter's windows are alike and stand side by side apart by a frame's bar. ``Recognizer.read`` takes a
-row only where every window holds a digit: a counter shows one behind each, a row of empty cells none.
+row only where every window holds a digit: a counter shows one behind each, a row of empty cells none. A window of
+another shade than the rest (a red drum) may be missed: the place one pitch beyond each end of the row
+(``slot_beyond``) is read too.
 
 Light digits on a dark panel photographed with the light room round it read as nothing like themselves: the panel
 is a blot of ink with the digits as its holes. A panel is a rectangle of one shade, at least as wide as tall, holding
@@ -54,6 +56,23 @@ def window_row(rgb: np.ndarray) -> list[Box] | None:
     if row is None:
         return None
     return [_scaled(box, scale) for box in row]
+
+
+def slot_beyond(row: list[Box], after: bool) -> Box:
+    """The box where the window after the last of a counter's ``row`` stands (``after``), or the one before its first:
+    one pitch further (the median distance between neighbouring windows' centres), as wide and tall as the row's
+    windows are (their medians), its centre on the line through theirs (a counter photographed turned). A counter's
+    window that ``window_row`` missed (a red drum among black ones, a glare across it) is most often at an end: the
+    row stops there."""
+    centres_x = np.array([x + width / 2 for x, _, width, _ in row])
+    centres_y = np.array([y + height / 2 for _, y, _, height in row])
+    pitch = float(np.median(np.diff(centres_x)))
+    slope = float(np.polyfit(centres_x, centres_y, 1)[0])
+    width, height = (float(np.median([box[side] for box in row])) for side in (2, 3))
+    end = -1 if after else 0
+    step = pitch if after else -pitch
+    centre_x, centre_y = centres_x[end] + step, centres_y[end] + slope * step
+    return int(round(centre_x - width / 2)), int(round(centre_y - height / 2)), int(round(width)), int(round(height))
 
 
 def panel_box(rgb: np.ndarray) -> Panel | None:
