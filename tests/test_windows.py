@@ -113,3 +113,22 @@ def test_a_page_or_a_lone_seven_segment_zero_is_no_panel():
 def test_light_digits_on_a_dark_panel_in_a_light_room_read_as_printed(recognizer):
     assert recognizer.read(panel_photo("9141")).text == "9141"
     assert recognizer.read(panel_photo("3075", panel=(225, 225, 225), ink=(20, 20, 20), room=(40, 40, 40))).text == "3075"
+
+
+def test_a_panel_turned_a_few_degrees_is_found_and_read(recognizer):
+    """Turned 4 degrees, a long panel fills only about 80% of its upright box: its fill is judged against the smallest
+    rectangle round it (before: no panel, read ``121``)."""
+    picture = panel_photo("7754046")
+    turn = cv2.getRotationMatrix2D((375, 250), 4.0, 1.0)
+    turned = cv2.warpAffine(picture, turn, (750, 500), borderValue=(215, 215, 215))
+    assert panel_box(turned) is not None
+    assert recognizer.read(turned).text == "7754046"
+
+
+def test_faint_digits_on_a_light_plate_in_a_dark_room_are_found_at_the_plates_own_level(recognizer):
+    """Grey digits (150) on a white plate (225) in a dark room (40): at the picture's Otsu level the digits go with the
+    plate, so the plate holds no holes there; within the plate they part from it (before: no panel, read ``151``)."""
+    plate = panel_photo("1293", panel=(225, 225, 225), ink=(150, 150, 150), room=(40, 40, 40))
+    found = panel_box(plate)
+    assert found is not None and not found.dark
+    assert recognizer.read(plate).text == "1293"

@@ -76,17 +76,18 @@ def slot_beyond(row: list[Box], after: bool) -> Box:
 
 
 def panel_box(rgb: np.ndarray) -> Panel | None:
-    """The box, in the picture's pixels, and the shade of the largest panel of an HxWx3 uint8 RGB picture: a region of one shade at
-    Otsu's level whose contour fills ``WINDOW_MIN_FILL`` of its box, at least as wide as tall, touching no edge, covering
-    ``PANEL_MIN_AREA_FRACTION`` of the picture or more, and holding ``PANEL_MIN_DIGITS`` holes of the other shade
-    ``PANEL_MIN_HOLE_FRACTION`` of its height tall or more (light digits on a dark screen, sign or counter in a light
-    room, or the other way round); None where there is none."""
+    """The box, in the picture's pixels, and the shade of the largest panel of an HxWx3 uint8 RGB picture: a region of
+    one shade at Otsu's level that fills ``WINDOW_MIN_FILL`` of the smallest rectangle round it (a panel photographed
+    turned a few degrees fills less of its upright box), that rectangle at least as long as tall, touching no edge,
+    covering ``PANEL_MIN_AREA_FRACTION`` of the picture or more, and holding ``PANEL_MIN_DIGITS`` holes of the other
+    shade ``PANEL_MIN_HOLE_FRACTION`` of its height tall or more (light digits on a dark screen, sign or counter in a
+    light room, or the other way round); None where there is none."""
     blurred, scale = _search_image(rgb)
     levels = _levels(blurred)
     if not levels:
         return None
     _, binary = cv2.threshold(blurred, levels[0], 255, cv2.THRESH_BINARY)
-    panels = [Panel(box, dark) for dark, shade in ((False, binary), (True, 255 - binary)) for box in _panels(shade)]
+    panels = [Panel(box, dark) for dark, shade in ((False, binary), (True, 255 - binary)) for box in _panels(shade, blurred)]
     if not panels:
         return None
     (x, y, width, height), dark = max(panels, key=lambda panel: panel.box[2] * panel.box[3])
@@ -94,25 +95,49 @@ def panel_box(rgb: np.ndarray) -> Panel | None:
     return Panel(_scaled((x + inset, y + inset, width - 2 * inset, height - 2 * inset), scale), dark)
 
 
-def _panels(binary: np.ndarray) -> list[Box]:
-    """The boxes of ``binary``'s pieces that ``panel_box`` takes for panels."""
+def _panels(binary: np.ndarray, grey: np.ndarray) -> list[Box]:
+    """The boxes of ``binary``'s pieces that ``panel_box`` takes for panels (``grey``: the picture ``binary`` was
+    thresholded from)."""
     contours, hierarchy = cv2.findContours(binary, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
         return []
     links = hierarchy[0]  # per contour: next, previous, first child, parent; a piece's children are its holes
     panels = []
     for index, contour in enumerate(contours):
-        if links[index][3] != -1:
-            continue
-        x, y, width, height = cv2.boundingRect(contour)
-        if (x == 0 or y == 0 or x + width == binary.shape[1] or y + height == binary.shape[0] or width < height
-                or width * height < PANEL_MIN_AREA_FRACTION * binary.size
-                or cv2.contourArea(contour) < WINDOW_MIN_FILL * width * height):
+        x, y, width, height = box = cv2.boundingRect(contour)
+        if (links[index][3] != -1 or x == 0 or y == 0 or x + width == binary.shape[1] or y + height == binary.shape[0]
+                or width < height or width * height < PANEL_MIN_AREA_FRACTION * binary.size or not _fills_a_rectangle(contour)):
             continue
         digits = [hole for hole in _children(links, index) if cv2.boundingRect(contours[hole])[3] >= PANEL_MIN_HOLE_FRACTION * height]
-        if len(digits) >= PANEL_MIN_DIGITS:
-            panels.append((x, y, width, height))
+        if len(digits) >= PANEL_MIN_DIGITS or _digits_at_own_level(grey, contour, box) >= PANEL_MIN_DIGITS:
+            panels.append(box)
     return panels
+
+
+def _fills_a_rectangle(contour: np.ndarray) -> bool:
+    """Whether ``contour`` fills ``WINDOW_MIN_FILL`` of the smallest rectangle round it, turned as it may be."""
+    _, (side_a, side_b), _ = cv2.minAreaRect(contour)
+    return cv2.contourArea(contour) >= WINDOW_MIN_FILL * side_a * side_b
+
+
+def _digits_at_own_level(grey: np.ndarray, contour: np.ndarray, box: Box) -> int:
+    """How many pieces of the other shade, ``PANEL_MIN_HOLE_FRACTION`` of ``box``'s height tall or more and off its
+    edges, the region inside ``contour`` holds at Otsu's level within itself: a grey panel under a glare, or faint thin
+    digits on a light plate, part from their panel there, not at the level that parts the panel from the room."""
+    x, y, width, height = box
+    region = np.zeros((height, width), np.uint8)
+    cv2.drawContours(region, [contour], -1, 255, -1, offset=(-x, -y))
+    patch = grey[y: y + height, x: x + width]
+    inside = region > 0
+    level = _otsu(np.bincount(patch[inside], minlength=256).astype(np.float64), 0, 256)
+    if level is None:
+        return 0
+    panel_is_light = np.count_nonzero(patch[inside] > level) * 2 > np.count_nonzero(inside)
+    other_shade = inside & ((patch <= level) if panel_is_light else (patch > level))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(other_shade.astype(np.uint8), connectivity=8)
+    left, top, piece_width, piece_height = (stats[1:, field] for field in range(4))
+    off_edges = (left > 0) & (top > 0) & (left + piece_width < width) & (top + piece_height < height)
+    return int(np.count_nonzero(off_edges & (piece_height >= PANEL_MIN_HOLE_FRACTION * height)))
 
 
 def _children(links: np.ndarray, index: int) -> list[int]:
