@@ -132,3 +132,16 @@ def test_faint_digits_on_a_light_plate_in_a_dark_room_are_found_at_the_plates_ow
     found = panel_box(plate)
     assert found is not None and not found.dark
     assert recognizer.read(plate).text == "1293"
+
+
+def test_a_square_plate_of_three_digits_is_a_panel(recognizer):
+    """A dark plate 200x210 holding ``376`` with margins round it, in a light room: as wide as tall, near enough (before:
+    no panel, read ``0``)."""
+    picture = np.full((500, 750, 3), (215, 215, 215), np.uint8)
+    cv2.rectangle(picture, (275, 145), (475, 355), (25, 25, 25), -1)
+    (width, height), _ = cv2.getTextSize("376", cv2.FONT_HERSHEY_SIMPLEX, 1.6, 5)
+    cv2.putText(picture, "376", (375 - width // 2, 250 + height // 2), cv2.FONT_HERSHEY_SIMPLEX, 1.6, (235, 235, 235), 5,
+                cv2.LINE_AA)
+    picture = cv2.GaussianBlur(picture, (0, 0), 1.0)
+    assert panel_box(picture) is not None
+    assert recognizer.read(picture).text == "376"

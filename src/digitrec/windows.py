@@ -13,7 +13,7 @@ another shade than the rest (a red drum) may be missed: the place one pitch beyo
 (``slot_beyond``) is read too.
 
 Light digits on a dark panel photographed with the light room round it read as nothing like themselves: the panel
-is a blot of ink with the digits as its holes. A panel is a rectangle of one shade, at least as wide as tall, holding
+is a blot of ink with the digits as its holes. A panel is a rectangle of one shade, about as wide as tall or wider, holding
 two holes of the other shade or more, each a good part of its height (a row of digits).
 """
 from __future__ import annotations
@@ -37,6 +37,7 @@ MIN_WINDOWS = 3
 PANEL_MIN_AREA_FRACTION = 0.01  # of the picture, that a panel's box covers
 PANEL_MIN_HOLE_FRACTION = 0.15  # of a panel's height, that something of the other shade inside it stands: a digit
 PANEL_INSET_FRACTION = 0.05  # of a panel's height, taken off each side of its box: what is read is inside it
+PANEL_MIN_WIDTH_PER_HEIGHT = 0.75  # a panel's upright box: a plate holding three digits with margins is about square
 PANEL_MIN_DIGITS = 2  # such holes a panel holds: a row of digits (a seven-segment 0 is a rectangle round one empty hole)
 
 Box = tuple[int, int, int, int]  # x, y, width, height
@@ -78,10 +79,10 @@ def slot_beyond(row: list[Box], after: bool) -> Box:
 def panel_box(rgb: np.ndarray) -> Panel | None:
     """The box, in the picture's pixels, and the shade of the largest panel of an HxWx3 uint8 RGB picture: a region of
     one shade at Otsu's level that fills ``WINDOW_MIN_FILL`` of the smallest rectangle round it (a panel photographed
-    turned a few degrees fills less of its upright box), that rectangle at least as long as tall, touching no edge,
-    covering ``PANEL_MIN_AREA_FRACTION`` of the picture or more, and holding ``PANEL_MIN_DIGITS`` holes of the other
-    shade ``PANEL_MIN_HOLE_FRACTION`` of its height tall or more (light digits on a dark screen, sign or counter in a
-    light room, or the other way round); None where there is none."""
+    turned a few degrees fills less of its upright box), its upright box ``PANEL_MIN_WIDTH_PER_HEIGHT`` as wide as
+    tall or wider, touching no edge, covering ``PANEL_MIN_AREA_FRACTION`` of the picture or more, and holding
+    ``PANEL_MIN_DIGITS`` holes of the other shade ``PANEL_MIN_HOLE_FRACTION`` of its height tall or more (light digits
+    on a dark screen, sign or counter in a light room, or the other way round); None where there is none."""
     blurred, scale = _search_image(rgb)
     levels = _levels(blurred)
     if not levels:
@@ -106,7 +107,8 @@ def _panels(binary: np.ndarray, grey: np.ndarray) -> list[Box]:
     for index, contour in enumerate(contours):
         x, y, width, height = box = cv2.boundingRect(contour)
         if (links[index][3] != -1 or x == 0 or y == 0 or x + width == binary.shape[1] or y + height == binary.shape[0]
-                or width < height or width * height < PANEL_MIN_AREA_FRACTION * binary.size or not _fills_a_rectangle(contour)):
+                or width < PANEL_MIN_WIDTH_PER_HEIGHT * height or width * height < PANEL_MIN_AREA_FRACTION * binary.size
+                or not _fills_a_rectangle(contour)):
             continue
         digits = [hole for hole in _children(links, index) if cv2.boundingRect(contours[hole])[3] >= PANEL_MIN_HOLE_FRACTION * height]
         if len(digits) >= PANEL_MIN_DIGITS or _digits_at_own_level(grey, contour, box) >= PANEL_MIN_DIGITS:
