@@ -13,8 +13,8 @@ another shade than the rest (a red drum) may be missed: the place one pitch beyo
 (``slot_beyond``) is read too.
 
 Light digits on a dark panel photographed with the light room round it read as nothing like themselves: the panel
-is a blot of ink with the digits as its holes. A panel is a rectangle of one shade, about as wide as tall or wider, holding
-two holes of the other shade or more, each a good part of its height (a row of digits).
+is a blot of ink with the digits as its holes. A panel is a rectangle of one shade, about as wide as tall or wider,
+holding two holes of the other shade or more, each a good part of its height (a row of digits).
 """
 from __future__ import annotations
 
