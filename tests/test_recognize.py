@@ -453,27 +453,40 @@ def _digit_at(box: tuple[int, int, int, int], confidence: float, value: int = 5)
 
 def test_a_short_unsure_digit_closing_a_line_is_dropped_as_a_mark():
     """An ``=`` closing a cheque's amount, read as a ``5`` at 0.28: short beside the digits and unsure, it goes."""
-    from digitrec.recognize import _without_unsure_end_marks
+    from digitrec.recognize import _without_marks_at_ends
 
     digits = [_digit_at((10 + 40 * i, 10, 30, 60), 0.99) for i in range(4)] + [_digit_at((170, 40, 25, 20), 0.28)]
-    kept = _without_unsure_end_marks([(0, digit) for digit in digits])
+    kept = _without_marks_at_ends([(0, digit) for digit in digits])
     assert [digit for _, digit in kept] == digits[:4]
     opening = [_digit_at((0, 40, 25, 20), 0.3)] + digits[:4]
-    assert [digit for _, digit in _without_unsure_end_marks([(0, digit) for digit in opening])] == digits[:4]
+    assert [digit for _, digit in _without_marks_at_ends([(0, digit) for digit in opening])] == digits[:4]
 
 
-def test_a_short_digit_is_kept_where_it_is_sure_inside_the_line_or_in_a_short_line():
-    from digitrec.recognize import _without_unsure_end_marks
+def test_a_short_digit_is_kept_where_it_is_sure_and_upright_inside_the_line_or_in_a_short_line():
+    from digitrec.recognize import _without_marks_at_ends
 
     tall = [_digit_at((10 + 40 * i, 10, 30, 60), 0.99) for i in range(3)]
-    sure_end = tall + [_digit_at((130, 40, 25, 20), 0.9)]
+    sure_end = tall + [_digit_at((130, 40, 15, 20), 0.9)]
     unsure_middle = tall[:2] + [_digit_at((90, 40, 25, 20), 0.2)] + tall[2:]
     unsure_tall_end = tall + [_digit_at((130, 10, 30, 60), 0.2)]
     short_line = tall[:1] + [_digit_at((50, 40, 25, 20), 0.2)]
     for digits in (sure_end, unsure_middle, unsure_tall_end, short_line):
-        assert [digit for _, digit in _without_unsure_end_marks([(0, digit) for digit in digits])] == digits
+        assert [digit for _, digit in _without_marks_at_ends([(0, digit) for digit in digits])] == digits
     two_lines = [(0, digit) for digit in tall] + [(1, _digit_at((10, 110, 30, 60), 0.99)), (1, _digit_at((50, 140, 25, 20), 0.2))]
-    assert _without_unsure_end_marks(two_lines) == two_lines  # the second line has too few digits to judge by
+    assert _without_marks_at_ends(two_lines) == two_lines  # the second line has too few digits to judge by
+
+
+def test_a_short_flat_mark_closing_a_line_is_dropped_however_sure_unless_read_as_a_looped_digit():
+    """``3.296-``: the dash, half as tall as the digits and as wide as tall, read as a ``2`` at 1.0 (before: ``32962``).
+    A small flat ``0`` closing a line (``14.000``'s last zero written small) stays."""
+    from digitrec.recognize import _without_marks_at_ends
+
+    digits = [_digit_at((10 + 40 * i, 10, 30, 60), 0.99) for i in range(4)]
+    dash = _digit_at((170, 40, 32, 30), 1.0, value=2)
+    assert [digit for _, digit in _without_marks_at_ends([(0, digit) for digit in digits + [dash]])] == digits
+    small_zero = _digit_at((170, 40, 32, 30), 0.99, value=0)
+    kept = digits + [small_zero]
+    assert [digit for _, digit in _without_marks_at_ends([(0, digit) for digit in kept])] == kept
 
 
 def _crop_at(box: tuple[int, int, int, int], line: int = 0):

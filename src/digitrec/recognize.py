@@ -58,6 +58,7 @@ ONE_PAIR_MIN_CONFIDENCE = 0.6  # that the network reads the pair as a 1
 END_MARK_HEIGHT_FRACTION = 0.6  # of the line's digit height: an unsure digit at a line's end shorter than this is a mark
 END_MARK_MAX_CONFIDENCE = 0.5
 END_MARK_MIN_LINE_DIGITS = 3  # in a shorter line, no digit height to compare with
+LOOPED_DIGITS = (0, 6, 8, 9)
 OTHER_POLARITY_BELOW_CONFIDENCE = 0.5  # a picture read less surely than this on average is read again with its polarity turned
 OTHER_POLARITY_MIN_CONFIDENCE = 0.8  # and that reading kept where the network is at least this sure of it on average
 SLOT_MIN_CONFIDENCE = 0.9  # a counter's place beyond the windows found holds a drum where its digit is read this surely
@@ -265,7 +266,7 @@ class Recognizer:
         numbered = [(crop.line, digit) for crop, digit in zip(crops, digits)] if single else self._string_checked(crops, digits, decoded)
         numbered = list(zip([line for line, _ in numbered], self._weighed_by_digitness([digit for _, digit in numbered])))
         if not single:
-            numbered = _without_unsure_end_marks(numbered)
+            numbered = _without_marks_at_ends(numbered)
         return numbered, after_segment
 
     def _panel_read(self, panel: tuple[int, int, int, int], decoded: DecodedImage) -> list[tuple[int, Digit]]:
@@ -685,19 +686,27 @@ def _empty_cell_centres(centres: list[float], spacing: float, width: int) -> lis
                     if GRID_EDGE_ROOM * spacing <= centre <= width - GRID_EDGE_ROOM * spacing]
 
 
-def _without_unsure_end_marks(numbered: list[tuple[int, Digit]]) -> list[tuple[int, Digit]]:
-    """Drop a line's first or last digit where it is short beside the line's digits and unsure: a dash,
-    ``=`` or tick closing a cheque's amount that the segmenter's judge took for a digit. The network and the
-    digitness judge, asked after the segmenter, doubt most of them."""
+def _without_marks_at_ends(numbered: list[tuple[int, Digit]]) -> list[tuple[int, Digit]]:
+    """Drop a line's first or last digit where it is short beside the line's digits and either unsure or flat: a
+    dash, ``=`` or tick closing a cheque's amount that the segmenter's judge took for a digit. The network and the
+    digitness judge, asked after the segmenter, doubt most of them; a flat one (``_flat_mark``) the network may read
+    surely (``3.296-`` read ``32962`` at 1.0, docs/benchmarks.md, twenty-fifth session)."""
     dropped = set()
     for line_digits in _as_lines(numbered):
         if len(line_digits) < END_MARK_MIN_LINE_DIGITS:
             continue
         digit_height = float(np.median([digit.box[3] for digit in line_digits]))
         for end in (line_digits[0], line_digits[-1]):
-            if end.box[3] < END_MARK_HEIGHT_FRACTION * digit_height and end.confidence < END_MARK_MAX_CONFIDENCE:
+            if end.box[3] < END_MARK_HEIGHT_FRACTION * digit_height and (end.confidence < END_MARK_MAX_CONFIDENCE
+                                                                           or _flat_mark(end)):
                 dropped.add(id(end))
     return [(line, digit) for line, digit in numbered if id(digit) not in dropped]
+
+
+def _flat_mark(digit: Digit) -> bool:
+    """Whether a short digit at a line's end is a mark: at least as wide as tall, and read as a digit without a loop
+    (a small flat ``0``, ``6``, ``8`` or ``9`` may be a digit written small; a dash holds no loop)."""
+    return digit.box[2] >= digit.box[3] and digit.value not in LOOPED_DIGITS
 
 
 def _mean_confidence(digits: list[Digit]) -> float:
